@@ -1,0 +1,73 @@
+# guard-bench: `make bench` measures, `make test` checks.
+# Kernel-style: one binary, warnings are errors (WERROR=0 to relax on a
+# compiler newer than ours).
+
+CC       ?= gcc
+WERROR   ?= 1
+OPT      ?= -O2
+SANITIZE ?=
+PKGS     := hwloc
+VERSION  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+
+CFLAGS   += -std=gnu11 $(OPT) -g -Wall -Wextra -Wshadow -Wformat=2 \
+	    -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
+	    $(if $(filter 1,$(WERROR)),-Werror) \
+	    $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer) \
+	    -DGB_VERSION='"$(VERSION)"' -MMD -MP \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+BIN      := bench/guard-bench
+LIB_SRC  := $(filter-out bench/main.c,$(wildcard bench/*.c)) \
+	    $(wildcard bench/scenarios/*.c)
+LIB_OBJ  := $(LIB_SRC:.c=.o)
+LIB      := bench/libguardbench.a
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:.c=)
+HELPERS  := tests/helpers/no-guard tests/e2e/check-run tests/e2e/plain-loop
+
+RUN_ARGS ?=
+
+.PHONY: all bench test deps clean unit-tests
+
+all: deps $(BIN)
+
+# Libraries missing?  Install them (or print the exact command).
+deps:
+	@pkg-config --exists $(PKGS) 2>/dev/null || scripts/deps.sh
+
+$(BIN): bench/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(LIB): $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+# The version string changes with every commit: rebuild what prints it.
+bench/main.o bench/run_meta.o: .git/HEAD $(wildcard .git/index)
+
+bench: all
+	$(BIN) run $(if $(QUICK),--quick) $(RUN_ARGS)
+
+tests/unit/test_%: tests/unit/test_%.c $(LIB)
+	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+tests/helpers/no-guard: tests/helpers/no-guard.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+tests/e2e/%: tests/e2e/%.c $(LIB)
+	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+unit-tests: $(UNIT_BIN)
+
+test: all $(UNIT_BIN) $(HELPERS)
+	@pkg-config --exists cmocka 2>/dev/null || scripts/deps.sh
+	tests/run.sh
+
+clean:
+	rm -f bench/*.o bench/*.d bench/scenarios/*.o bench/scenarios/*.d \
+	      $(LIB) $(BIN) $(UNIT_BIN) $(HELPERS) tests/unit/*.d \
+	      tests/e2e/*.d tests/helpers/*.d
+
+-include $(wildcard bench/*.d bench/scenarios/*.d)

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/* detect: what this kernel and machine offer, and what skews numbers. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "commands.h"
+#include "kernel.h"
+#include "sysinfo.h"
+#include "topo.h"
+#include "util.h"
+
+static void print_placements(struct gb_topo *tp)
+{
+	unsigned int cpus[1024];
+
+	printf("placements (contender CPUs for a subject on CPU %u):\n",
+	       tp->subject_cpu);
+	for (size_t i = 0; i < gb_nr_placements; i++) {
+		char why[192];
+		size_t n = gb_topo_placement_cpus(tp, gb_placements[i].name,
+						  cpus, 1024, why, sizeof(why));
+
+		if (!n) {
+			printf("  %-11s none: %s\n", gb_placements[i].name,
+			       why);
+			continue;
+		}
+		printf("  %-11s %zu CPU%s:", gb_placements[i].name, n,
+		       n == 1 ? "" : "s");
+		for (size_t k = 0; k < n && k < 16; k++)
+			printf(" %u", cpus[k]);
+		printf("%s\n", n > 16 ? " ..." : "");
+	}
+}
+
+int gb_cmd_detect(int argc, char **argv)
+{
+	struct gb_setting set[GB_NR_SETTINGS];
+	struct gb_kernel_caps caps;
+	struct gb_clock clk;
+	struct gb_topo tp;
+	struct utsname u;
+	char buf[256], tmpdir[4096];
+	const char *td;
+
+	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		printf("usage: guard-bench detect\n");
+		return GB_EXIT_OK;
+	}
+	if (argc > 0)
+		gb_die(GB_EXIT_USAGE, "detect takes no arguments, got '%s'",
+		       argv[0]);
+	uname(&u);
+	printf("kernel:      %s (%s) %s\n", u.release, u.version, u.machine);
+	gb_cpu_model(buf, sizeof(buf));
+	printf("cpu:         %s, %ld CPUs online\n", buf, gb_nr_cpus());
+	if (gb_topo_init(&tp, -1))
+		gb_die(GB_EXIT_FAILURE, "hwloc cannot load the topology");
+	gb_topo_describe(&tp, buf, sizeof(buf));
+	printf("topology:    %s\n", buf);
+	print_placements(&tp);
+	gb_topo_fini(&tp);
+
+	td = gb_make_tmpdir(tmpdir, sizeof(tmpdir));
+	gb_kernel_probe(&caps, td ? td : "/tmp");
+	printf("MADV_GUARD_INSTALL:\n");
+	for (int b = 0; b < GB_NR_BACKINGS; b++) {
+		char s[256];
+
+		printf("  %-11s %s\n", gb_backing_names[b],
+		       gb_kernel_support_str(&caps, b, s, sizeof(s)));
+	}
+	if (td)
+		rmdir(td);
+	printf("maybe_guard_flag: %s (`gu` in VmFlags after an install: "
+	       "VM_MAYBE_GUARD)\n", gb_kernel_flag_str(&caps));
+	if (caps.supported[GB_BACKING_ANON] == 0)
+		printf("  => guard-bench run needs MADV_GUARD_INSTALL: boot "
+		       "Linux 6.13 or later\n");
+
+	if (!gb_clock_init(&clk, "auto"))
+		printf("timer:       %s, %.4f ns/tick, %.1f ns per read%s%s\n",
+		       gb_clock_name(&clk), clk.ns_per_tick, clk.overhead_ns,
+		       clk.fallback_reason[0] ? "; fallback: " : "",
+		       clk.fallback_reason);
+
+	gb_settings_read("", set);
+	printf("settings that skew numbers:\n");
+	for (int i = 0; i < GB_NR_SETTINGS; i++)
+		printf("  %-12s %-28s %s\n", set[i].key, set[i].value,
+		       set[i].hint);
+	return GB_EXIT_OK;
+}

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run: validate everything first (a usage error writes nothing), then
+ * measure, then write one results directory.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "commands.h"
+#include "harness.h"
+#include "kernel.h"
+#include "results.h"
+#include "run.h"
+#include "sysinfo.h"
+#include "topo.h"
+#include "util.h"
+
+static void run_usage(void)
+{
+	printf("usage: guard-bench run [options]\n\n");
+	gb_config_usage(stdout);
+	printf("\nExit status: see guard-bench --help.\n");
+}
+
+static void select_scenarios(struct run_state *st)
+{
+	const char *list = st->cfg.scenarios;
+	char *copy, *tok, *save;
+
+	if (!list) {
+		for (size_t i = 0; i < gb_nr_scenarios; i++)
+			st->selected[st->nr_selected++] = gb_scenarios[i];
+		return;
+	}
+	copy = gb_strdup(list);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		const struct gb_scenario *sc = gb_scenario_find(tok);
+
+		if (!sc)
+			gb_die(GB_EXIT_USAGE, "unknown scenario '%s': "
+			       "`guard-bench list` shows them", tok);
+		for (size_t i = 0; i < st->nr_selected; i++)
+			if (st->selected[i] == sc)
+				gb_die(GB_EXIT_USAGE, "scenario '%s' given "
+				       "twice: name each once", tok);
+		if (st->nr_selected == ARRAY_SIZE(st->selected))
+			gb_die(GB_EXIT_USAGE, "too many scenarios");
+		st->selected[st->nr_selected++] = sc;
+	}
+	free(copy);
+	if (!st->nr_selected)
+		gb_die(GB_EXIT_USAGE, "--scenario: empty list: name at least "
+		       "one (guard-bench list)");
+}
+
+/* A parameter given for scenarios that are not selected is a mistake. */
+static void check_params_used(struct run_state *st)
+{
+	for (size_t i = 0; i < st->cfg.nr_params; i++) {
+		const struct gb_param_val *p = &st->cfg.params[i];
+		bool used = false;
+
+		if (!p->given)
+			continue;
+		for (size_t s = 0; s < st->nr_selected; s++)
+			for (const struct gb_param_def *d =
+			     st->selected[s]->params; d && d->name; d++)
+				used |= !strcmp(d->name, p->def->name);
+		if (!used)
+			gb_die(GB_EXIT_USAGE, "--%s applies to no selected "
+			       "scenario: drop it or add its scenario with "
+			       "--scenario", p->def->name);
+	}
+}
+
+static void parse(struct run_state *st, int argc, char **argv)
+{
+	struct gb_config *cfg = &st->cfg;
+	char err[512];
+
+	gb_config_init(cfg);
+	cfg->duration_s = 0;	/* 0 and -1: not given, see below */
+	cfg->warmup_s = -1;
+	if (gb_config_parse(cfg, argc, argv, err, sizeof(err)))
+		gb_die(GB_EXIT_USAGE, "%s", err);
+	if (cfg->help) {
+		run_usage();
+		exit(GB_EXIT_OK);
+	}
+	if (cfg->duration_s == 0)
+		cfg->duration_s = cfg->quick ? 0.2 : 1.0;
+	if (cfg->warmup_s < 0)
+		cfg->warmup_s = cfg->quick ? 0.05 : 0.2;
+	select_scenarios(st);
+	check_params_used(st);
+	if (!gb_placement_find(cfg->placement))
+		gb_die(GB_EXIT_USAGE, "unknown placement '%s': use spread, "
+		       "smt, l2, llc, cross-llc or cross-numa",
+		       cfg->placement);
+	if (strcmp(cfg->timer, "auto") && strcmp(cfg->timer, "tsc") &&
+	    strcmp(cfg->timer, "cntvct") && strcmp(cfg->timer, "clock_gettime"))
+		gb_die(GB_EXIT_USAGE, "unknown timer '%s': use auto, tsc, "
+		       "cntvct or clock_gettime", cfg->timer);
+	if (strcmp(cfg->aslr, "off") && strcmp(cfg->aslr, "keep"))
+		gb_die(GB_EXIT_USAGE, "--aslr '%s': use off or keep",
+		       cfg->aslr);
+}
+
+/*
+ * Page-table layout follows the address layout, so randomisation moves
+ * results between runs.  Re-exec once with ADDR_NO_RANDOMIZE (the
+ * personality survives exec), as setarch -R would.
+ */
+static void aslr_off(struct run_state *st, char **argv)
+{
+	int pers = personality(0xffffffff);
+	char sys[16] = "?";
+
+	gb_read_line("/proc/sys/kernel/randomize_va_space", sys, sizeof(sys));
+	if (!strcmp(st->cfg.aslr, "keep")) {
+		snprintf(st->aslr, sizeof(st->aslr),
+			 "as system (randomize_va_space=%s, --aslr keep)", sys);
+		return;
+	}
+	if (pers != -1 && (pers & ADDR_NO_RANDOMIZE)) {
+		snprintf(st->aslr, sizeof(st->aslr),
+			 "off for this run (personality ADDR_NO_RANDOMIZE)");
+		return;
+	}
+	if (pers == -1 || personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1) {
+		snprintf(st->aslr, sizeof(st->aslr),
+			 "as system (randomize_va_space=%s): personality() "
+			 "refused: %s", sys, strerror(errno));
+		return;
+	}
+	execv("/proc/self/exe", argv);
+	personality((unsigned long)pers);
+	snprintf(st->aslr, sizeof(st->aslr),
+		 "as system (randomize_va_space=%s): re-exec failed: %s", sys,
+		 strerror(errno));
+}
+
+static void setup_topology(struct run_state *st)
+{
+	struct gb_config *cfg = &st->cfg;
+	int ret = gb_topo_init(&st->topo, (int)cfg->subject_cpu);
+	unsigned int want;
+
+	if (ret == -ENODEV)
+		gb_die(GB_EXIT_USAGE, "--cpu %ld is not a CPU this process may "
+		       "use: pick one that `guard-bench detect` lists",
+		       cfg->subject_cpu);
+	if (ret)
+		gb_die(GB_EXIT_FAILURE, "hwloc cannot load the topology: %s",
+		       strerror(-ret));
+	st->nr_placement_cpus = gb_topo_placement_cpus(
+		&st->topo, cfg->placement, st->placement_cpus,
+		ARRAY_SIZE(st->placement_cpus), st->placement_note,
+		sizeof(st->placement_note));
+	st->max_contenders = (unsigned int)st->nr_placement_cpus;
+	if (!st->nr_placement_cpus) {
+		gb_note("%s: cells with contenders are skipped",
+			st->placement_note);
+		return;
+	}
+	if (!cfg->threads)
+		return;
+	want = (unsigned int)cfg->threads - 1;
+	if (want > st->nr_placement_cpus && !cfg->oversubscribe)
+		gb_die(GB_EXIT_USAGE, "--threads %ld needs %u contender CPUs "
+		       "but placement %s offers %zu here: lower --threads or "
+		       "add --oversubscribe", cfg->threads, want,
+		       cfg->placement, st->nr_placement_cpus);
+	st->max_contenders = want;
+}
+
+static void check_dirs(struct run_state *st)
+{
+	struct gb_config *cfg = &st->cfg;
+	char probe[4096], *slash;
+	int ret;
+
+	if (cfg->tmpdir) {
+		ret = gb_dir_writable(cfg->tmpdir);
+		if (ret)
+			gb_die(GB_EXIT_ENV, "--tmpdir %s is not usable: %s: "
+			       "give a writable directory", cfg->tmpdir,
+			       strerror(-ret));
+	}
+	/* the nearest existing ancestor of the results dir must take files */
+	snprintf(probe, sizeof(probe), "%s", cfg->results_dir);
+	while (access(probe, F_OK) && (slash = strrchr(probe, '/')) &&
+	       slash != probe)
+		*slash = '\0';
+	if (access(probe, F_OK) && !strchr(probe, '/'))
+		snprintf(probe, sizeof(probe), ".");
+	ret = gb_dir_writable(probe);
+	if (ret)
+		gb_die(GB_EXIT_ENV, "results directory %s is not writable (%s: "
+		       "%s): give --results-dir a writable place",
+		       cfg->results_dir, probe, strerror(-ret));
+}
+
+static void check_kernel(struct run_state *st)
+{
+	struct utsname u;
+
+	if (!st->cfg.tmpdir) {
+		if (!gb_make_tmpdir(st->tmpdir, sizeof(st->tmpdir)))
+			gb_die(GB_EXIT_ENV, "cannot create a temporary "
+			       "directory (%s): set TMPDIR or give --tmpdir",
+			       strerror(errno));
+		st->own_tmpdir = true;
+		st->cfg.tmpdir = st->tmpdir;
+	}
+	gb_kernel_probe(&st->caps, st->cfg.tmpdir);
+	if (st->caps.supported[GB_BACKING_ANON] == 0) {
+		uname(&u);
+		if (st->own_tmpdir)
+			rmdir(st->tmpdir);
+		gb_die(GB_EXIT_NO_GUARD, "kernel %s lacks MADV_GUARD_INSTALL "
+		       "(EINVAL): boot Linux 6.13 or later; nothing measured",
+		       u.release);
+	}
+}
+
+static void setup_clock(struct run_state *st)
+{
+	int ret = gb_clock_init(&st->clock, st->cfg.timer);
+
+	if (ret == -EINVAL)
+		gb_die(GB_EXIT_USAGE, "--timer %s does not exist on this "
+		       "architecture: use auto", st->cfg.timer);
+	if (ret == -ENOTSUP)
+		gb_die(GB_EXIT_USAGE, "--timer %s: %s: use --timer auto to "
+		       "fall back to clock_gettime", st->cfg.timer,
+		       st->clock.fallback_reason);
+	st->loop_overhead_ns = gb_measure_loop_overhead(&st->clock);
+}
+
+static void plan(struct run_state *st)
+{
+	char err[512];
+
+	for (size_t i = 0; i < st->nr_selected; i++) {
+		const struct gb_scenario *sc = st->selected[i];
+
+		if (sc->plan(&st->cfg, sc->contender_role ?
+			     st->max_contenders : 0, err, sizeof(err)))
+			gb_die(GB_EXIT_USAGE, "%s", err);
+	}
+}
+
+static int finish(struct run_state *st, int rc, const char *why)
+{
+	char err[1024];
+	int ret;
+
+	meta_finish(st, rc, why);
+	ret = gb_results_finish(&st->res, gb_plan_cells, gb_plan_nr_cells,
+				&st->meta, st->clock.ns_per_tick, err,
+				sizeof(err));
+	if (ret)
+		gb_die(GB_EXIT_FAILURE, "%s: nothing written under %s (check "
+		       "free space and permissions)", err, st->cfg.results_dir);
+	gb_summary_print(stdout, gb_plan_cells, gb_plan_nr_cells);
+	printf("\nresults: %s%s\n", st->res.final,
+	       rc ? "  (incomplete: complete: no)" : "");
+	return rc;
+}
+
+int gb_cmd_run(int argc, char **argv)
+{
+	static struct run_state st;
+	struct gb_run run;
+	char why[512] = "", err[1024], name[512], host[256], ts[32];
+	struct utsname u;
+	int ret, rc;
+
+	st.argc = argc;
+	st.argv = argv;
+	parse(&st, argc, argv);
+	aslr_off(&st, argv - 2);
+	setup_topology(&st);
+	check_dirs(&st);
+	check_kernel(&st);
+	setup_clock(&st);
+	plan(&st);
+	gb_install_signal_handlers();
+
+	st.started = time(NULL);
+	uname(&u);
+	gethostname(host, sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	gb_utc_compact(ts, sizeof(ts), st.started);
+	snprintf(name, sizeof(name), "%s-%s", host, ts);
+	if (gb_results_create(&st.res, st.cfg.results_dir, u.release, name,
+			      err, sizeof(err)))
+		gb_die(GB_EXIT_ENV, "%s: give --results-dir a writable place",
+		       err);
+	st.res.topo = &st.topo;
+	meta_start(&st);
+	fprintf(stderr, "guard-bench: %zu cells, about %.0f s; writing %s\n",
+		gb_plan_nr_cells, gb_plan_estimate(&st.cfg), st.res.tmp);
+
+	memset(&run, 0, sizeof(run));
+	run.cfg = &st.cfg;
+	run.topo = &st.topo;
+	run.clock = &st.clock;
+	run.res = &st.res;
+	run.placement_cpus = st.placement_cpus;
+	run.nr_placement_cpus = st.nr_placement_cpus;
+	ret = gb_run_cells(&run, why, sizeof(why));
+
+	if (ret == -EINTR) {
+		gb_warn("interrupted by signal %d: keeping finished trials",
+			(int)gb_signalled);
+		rc = GB_EXIT_INTERRUPTED;
+	} else if (ret) {
+		gb_warn("%s: keeping finished trials", why);
+		rc = GB_EXIT_FAILURE;
+	} else {
+		rc = GB_EXIT_OK;
+	}
+	rc = finish(&st, rc, why);
+	if (st.own_tmpdir)
+		rmdir(st.tmpdir);
+	return rc;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GB_COMMANDS_H
+#define GB_COMMANDS_H
+
+#include <stdio.h>
+
+#ifndef GB_VERSION
+#define GB_VERSION "unknown"
+#endif
+
+int gb_cmd_run(int argc, char **argv);
+int gb_cmd_list(int argc, char **argv);
+int gb_cmd_detect(int argc, char **argv);
+void gb_usage(FILE *f);
+
+#endif

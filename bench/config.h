@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GB_CONFIG_H
+#define GB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define GB_MAX_LIST 64
+
+/*
+ * A scenario parameter: a comma-separated list of integers or of words,
+ * swept by the scenario.  Declared in the scenario's own file; the
+ * option parser finds it there, so a new scenario never edits options.c.
+ */
+struct gb_param_def {
+	const char *name;		/* --name */
+	const char *help;
+	const char *def;		/* default list, as typed */
+	const char *const *words;	/* allowed words; NULL: integers */
+	long min, max;			/* integer range */
+};
+
+struct gb_param_val {
+	const struct gb_param_def *def;
+	bool given;
+	size_t n;
+	long v[GB_MAX_LIST];		/* integer, or index into def->words */
+};
+
+#define GB_MAX_PARAMS 32
+
+/* Everything `run` was asked to do.  Defaults live in gb_config_init(). */
+struct gb_config {
+	const char *scenarios;
+	const char *placement;
+	long trials;
+	double duration_s;
+	double warmup_s;
+	long threads;		/* upper bound of the sweep; 0: what fits */
+	bool oversubscribe;
+	long subject_cpu;	/* OS index; -1: first allowed PU */
+	const char *tmpdir;	/* NULL: a fresh temporary directory */
+	const char *results_dir;
+	const char *timer;
+	const char *aslr;
+	bool quick;
+	bool help;
+
+	size_t nr_params;
+	struct gb_param_val params[GB_MAX_PARAMS];
+};
+
+struct gb_scenario;
+
+void gb_config_init(struct gb_config *cfg);
+/*
+ * Parse `run` options.  On a usage error returns -1 with a one-line
+ * message (problem and fix) in @err.
+ */
+int gb_config_parse(struct gb_config *cfg, int argc, char **argv,
+		    char *err, size_t errlen);
+/* Parse one parameter list ("1,16,512") against its definition. */
+int gb_param_parse(const struct gb_param_def *def, const char *text,
+		   struct gb_param_val *out, char *err, size_t errlen);
+const struct gb_param_val *gb_param(const struct gb_config *cfg,
+				    const char *name);
+void gb_config_usage(FILE *f);
+
+#endif

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "guard.h"
+#include "util.h"
+
+const char *const gb_backing_names[GB_NR_BACKINGS] = {
+	[GB_BACKING_ANON] = "anon",
+	[GB_BACKING_SHMEM] = "shmem",
+	[GB_BACKING_FILE] = "file",
+};
+
+int gb_backing_from_name(const char *name)
+{
+	for (int i = 0; i < GB_NR_BACKINGS; i++)
+		if (!strcmp(gb_backing_names[i], name))
+			return i;
+	return -1;
+}
+
+static int map_fd(struct gb_mapping *m, enum gb_backing backing,
+		  const char *tmpdir, char *why, size_t whylen)
+{
+	if (backing == GB_BACKING_SHMEM) {
+		m->fd = memfd_create("guard-bench", MFD_CLOEXEC);
+		if (m->fd < 0) {
+			snprintf(why, whylen, "memfd_create: %s",
+				 strerror(errno));
+			return -errno;
+		}
+	} else {
+		m->path = gb_asprintf("%s/guard-bench.XXXXXX", tmpdir);
+		m->fd = mkostemp(m->path, O_CLOEXEC);
+		if (m->fd < 0) {
+			int err = errno;
+
+			snprintf(why, whylen, "cannot create a file in %s: %s",
+				 tmpdir, strerror(err));
+			free(m->path);
+			m->path = NULL;
+			return -err;
+		}
+	}
+	if (ftruncate(m->fd, (off_t)m->len)) {
+		snprintf(why, whylen, "ftruncate: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int gb_map(struct gb_mapping *m, enum gb_backing backing, size_t len,
+	   const char *tmpdir, char *why, size_t whylen)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS, ret;
+	void *p;
+
+	memset(m, 0, sizeof(*m));
+	m->backing = backing;
+	m->len = len;
+	m->fd = -1;
+	if (backing != GB_BACKING_ANON) {
+		ret = map_fd(m, backing, tmpdir, why, whylen);
+		if (ret) {
+			gb_unmap(m);
+			return ret;
+		}
+		flags = MAP_SHARED;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, m->fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		snprintf(why, whylen, "mmap %zu bytes: %s", len,
+			 strerror(errno));
+		gb_unmap(m);
+		return ret;
+	}
+	m->addr = p;
+	/* Base-page faults whatever the THP setting; EINVAL without THP. */
+	madvise(p, len, MADV_NOHUGEPAGE);
+	return 0;
+}
+
+void gb_unmap(struct gb_mapping *m)
+{
+	if (m->addr)
+		munmap(m->addr, m->len);
+	if (m->fd >= 0)
+		close(m->fd);
+	if (m->path) {
+		unlink(m->path);
+		free(m->path);
+	}
+	m->addr = NULL;
+	m->fd = -1;
+	m->path = NULL;
+}
+
+int gb_guard_supported(enum gb_backing backing, const char *tmpdir,
+		       char *why, size_t whylen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct gb_mapping m;
+	int ret;
+
+	ret = gb_map(&m, backing, 4 * page, tmpdir, why, whylen);
+	if (ret)
+		return ret;
+	ret = 1;
+	if (madvise(m.addr + page, page, MADV_GUARD_INSTALL)) {
+		int err = errno;
+
+		if (err == EINVAL) {
+			snprintf(why, whylen,
+				 "kernel rejects MADV_GUARD_INSTALL on %s "
+				 "(EINVAL): %s", gb_backing_names[backing],
+				 backing == GB_BACKING_ANON ?
+				 "guard regions need Linux 6.13+" :
+				 "file and shmem guards need Linux 6.15+");
+			ret = 0;
+		} else {
+			snprintf(why, whylen, "MADV_GUARD_INSTALL on %s: %s",
+				 gb_backing_names[backing], strerror(err));
+			ret = -err;
+		}
+	} else if (madvise(m.addr + page, page, MADV_GUARD_REMOVE)) {
+		snprintf(why, whylen, "MADV_GUARD_REMOVE on %s: %s",
+			 gb_backing_names[backing], strerror(errno));
+		ret = errno == EINVAL ? 0 : -errno;
+	}
+	gb_unmap(&m);
+	return ret;
+}
+
+static int find_vma(FILE *f, unsigned long a, unsigned long *start,
+		    unsigned long *end)
+{
+	char line[1024];
+
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && a >= s && a < e) {
+			*start = s;
+			*end = e;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int gb_vma_bounds(const void *addr, unsigned long *start, unsigned long *end)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = find_vma(f, (unsigned long)addr, start, end);
+	fclose(f);
+	return ret;
+}
+
+int gb_vma_has_flag(const void *addr, const char *flag)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long s, e;
+	char line[1024];
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	if (find_vma(f, (unsigned long)addr, &s, &e))
+		goto out;
+	/* The VMA's own lines follow its header until VmFlags. */
+	while (fgets(line, sizeof(line), f)) {
+		char *tok, *save;
+
+		if (strncmp(line, "VmFlags:", 8))
+			continue;
+		ret = 0;
+		for (tok = strtok_r(line + 8, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save))
+			if (!strcmp(tok, flag))
+				ret = 1;
+		break;
+	}
+out:
+	fclose(f);
+	return ret;
+}
+
+int gb_dir_writable(const char *dir)
+{
+	char *path = gb_asprintf("%s/.guard-bench-probe.XXXXXX", dir);
+	int fd = mkstemp(path), ret = 0;
+
+	if (fd < 0)
+		ret = -errno;
+	else {
+		close(fd);
+		unlink(path);
+	}
+	free(path);
+	return ret;
+}

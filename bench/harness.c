@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The harness: threads, pinning, the start barrier, warm-up, trials,
+ * the timed loop and the per-trial metrics.  Scenarios never touch it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "util.h"
+
+#define WORKER_ALIGN 256
+
+volatile sig_atomic_t gb_signalled;
+
+struct gb_cell **gb_plan_cells;
+size_t gb_plan_nr_cells;
+
+/* Shared by main and the workers of one cell. */
+struct phase_ctl {
+	pthread_barrier_t start, end;
+	atomic_int stop;
+	int subject_active;
+	int quit;
+	struct gb_topo *topo;
+};
+
+struct worker_slot {
+	struct gb_worker w;
+	struct phase_ctl *ctl;
+	pthread_t thread;
+};
+
+static void on_signal(int sig)
+{
+	gb_signalled = sig;
+	/* A second signal ends us at once, the default way. */
+	signal(sig, SIG_DFL);
+}
+
+void gb_install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+void gb_plan_reset(void)
+{
+	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
+		struct gb_cell *c = gb_plan_cells[i];
+
+		for (size_t s = 0; s < c->nr_series; s++)
+			free(c->series[s].v);
+		for (int k = 0; k < GB_MAX_TIMED_OPS; k++)
+			free(c->merged[k]);
+		free(c);
+	}
+	free(gb_plan_cells);
+	gb_plan_cells = NULL;
+	gb_plan_nr_cells = 0;
+}
+
+static struct gb_cell *plan_push(void)
+{
+	struct gb_cell *c = gb_zalloc(sizeof(*c));
+
+	gb_plan_cells = realloc(gb_plan_cells,
+				(gb_plan_nr_cells + 1) * sizeof(c));
+	if (!gb_plan_cells)
+		gb_die(GB_EXIT_FAILURE, "out of memory");
+	gb_plan_cells[gb_plan_nr_cells++] = c;
+	return c;
+}
+
+struct gb_cell *gb_plan_add(const struct gb_scenario *sc,
+			    unsigned int nr_contenders, const char *fmt, ...)
+{
+	struct gb_cell *c = plan_push();
+	va_list ap;
+
+	c->sc = sc;
+	c->nr_contenders = nr_contenders;
+	va_start(ap, fmt);
+	vsnprintf(c->label, sizeof(c->label), fmt, ap);
+	va_end(ap);
+	if (sc->control_label && nr_contenders > 0) {
+		struct gb_cell *ctl = plan_push();
+
+		*ctl = *c;
+		ctl->is_control = true;
+		if (snprintf(ctl->label, sizeof(ctl->label), "%s %s",
+			     c->label, sc->control_label) >=
+		    (int)sizeof(ctl->label))
+			gb_die(GB_EXIT_FAILURE, "cell label too long");
+		c->control = ctl;
+	}
+	return c;
+}
+
+size_t gb_sweep_points(unsigned int max, unsigned int *out, size_t room)
+{
+	size_t n = 0;
+
+	if (room)
+		out[n++] = 0;
+	for (unsigned int p = 1; p < max && n < room; p *= 2)
+		out[n++] = p;
+	if (max > 0 && n < room && out[n - 1] != max)
+		out[n++] = max;
+	return n;
+}
+
+static unsigned int phases_per_trial(const struct gb_cell *c)
+{
+	return c->control ? 2 : 1;
+}
+
+double gb_plan_estimate(const struct gb_config *cfg)
+{
+	double s = 0;
+
+	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
+		const struct gb_cell *c = gb_plan_cells[i];
+
+		if (c->is_control)
+			continue;
+		s += cfg->warmup_s + (double)cfg->trials * cfg->duration_s *
+				     phases_per_trial(c);
+	}
+	return s;
+}
+
+/* ---- worker side ---------------------------------------------------- */
+
+static void subject_loop(struct gb_worker *w, struct phase_ctl *ctl)
+{
+	const struct gb_scenario *sc = w->cell->sc;
+	unsigned int nops = 0;
+	uint64_t ops = 0, t0, t1;
+	int err = 0;
+
+	while (sc->timed_ops[nops])
+		nops++;
+	/*
+	 * Timestamps are chained: the end of one op is the start of the
+	 * next, so one timer read per op.  Each interval therefore also
+	 * holds the histogram update and the loop: a few ns, reported as
+	 * loop_overhead_ns in meta.txt.
+	 */
+	t0 = gb_clock_read();
+	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed)) {
+		for (unsigned int k = 0; k < nops; k++) {
+			err = sc->subject_op(w, k);
+			t1 = gb_clock_read();
+			if (err)
+				goto out;
+			gb_hist_add(w->hist[k], t1 - t0);
+			t0 = t1;
+		}
+		ops++;
+	}
+out:
+	w->ops = ops;	/* avoid cacheline bouncing: written back once */
+	w->err = err;
+}
+
+double gb_measure_loop_overhead(const struct gb_clock *clock)
+{
+	struct gb_hist *h = gb_zalloc(sizeof(*h));
+	uint64_t t0, t1;
+	double median;
+
+	gb_hist_reset(h);
+	t0 = gb_clock_read();
+	for (int i = 0; i < 200000; i++) {
+		__asm__ volatile("" : : : "memory");	/* the empty op */
+		t1 = gb_clock_read();
+		gb_hist_add(h, t1 - t0);
+		t0 = t1;
+	}
+	median = gb_ticks_to_ns(clock, gb_hist_quantile(h, 0.5));
+	free(h);
+	return median;
+}
+
+static void contender_loop(struct gb_worker *w, struct phase_ctl *ctl)
+{
+	const struct gb_scenario *sc = w->cell->sc;
+	uint64_t ops = 0;
+	int err = 0;
+
+	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed)) {
+		err = sc->contender_op(w);
+		if (err)
+			break;
+		ops++;
+	}
+	w->ops = ops;
+	w->err = err;
+}
+
+static void idle_loop(struct phase_ctl *ctl)
+{
+	const struct timespec ms = { 0, 1000000 };
+
+	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed))
+		nanosleep(&ms, NULL);
+}
+
+static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
+{
+	struct rusage r0, r1;
+	double t0, t1;
+
+	w->ops = 0;
+	w->err = 0;
+	getrusage(RUSAGE_THREAD, &r0);
+	t0 = gb_mono_sec();
+	if (w->index > 0)
+		contender_loop(w, ctl);
+	else if (ctl->subject_active)
+		subject_loop(w, ctl);
+	else
+		idle_loop(ctl);
+	t1 = gb_mono_sec();
+	getrusage(RUSAGE_THREAD, &r1);
+	w->elapsed_s = t1 - t0;
+	w->minflt = (uint64_t)(r1.ru_minflt - r0.ru_minflt);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker_slot *slot = arg;
+	struct gb_worker *w = &slot->w;
+	struct phase_ctl *ctl = slot->ctl;
+	sigset_t all;
+
+	/* Signals go to the main thread, which ends the trial cleanly. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+	w->err = gb_topo_bind_self(ctl->topo, w->cpu);
+	if (!w->err && w->cell->sc->worker_init)
+		w->err = w->cell->sc->worker_init(w);
+	pthread_barrier_wait(&ctl->end);
+	for (;;) {
+		pthread_barrier_wait(&ctl->start);
+		if (ctl->quit)
+			break;
+		run_phase(w, ctl);
+		pthread_barrier_wait(&ctl->end);
+	}
+	return NULL;
+}
+
+/* ---- main side ------------------------------------------------------ */
+
+struct cell_threads {
+	struct phase_ctl ctl;
+	struct worker_slot **slot;
+	unsigned int nr;
+};
+
+/* Sleep until @deadline (CLOCK_MONOTONIC s); false if a signal came. */
+static bool sleep_until(double deadline)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)deadline;
+	ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
+	while (!gb_signalled) {
+		int r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+					NULL);
+
+		if (r == 0)
+			return true;
+		if (r != EINTR)
+			return !gb_signalled;
+	}
+	return false;
+}
+
+/* One phase of @seconds.  false when a signal cut it short. */
+static bool run_main_phase(struct cell_threads *ct, bool subject_active,
+			   double seconds)
+{
+	bool complete;
+
+	for (unsigned int i = 0; i < ct->nr; i++)
+		for (int k = 0; k < GB_MAX_TIMED_OPS; k++)
+			if (ct->slot[i]->w.hist[k])
+				gb_hist_reset(ct->slot[i]->w.hist[k]);
+	atomic_store(&ct->ctl.stop, 0);
+	ct->ctl.subject_active = subject_active;
+	pthread_barrier_wait(&ct->ctl.start);
+	complete = sleep_until(gb_mono_sec() + seconds);
+	atomic_store(&ct->ctl.stop, 1);
+	pthread_barrier_wait(&ct->ctl.end);
+	return complete;
+}
+
+static void stop_threads(struct cell_threads *ct)
+{
+	ct->ctl.quit = 1;
+	pthread_barrier_wait(&ct->ctl.start);
+	for (unsigned int i = 0; i < ct->nr; i++)
+		pthread_join(ct->slot[i]->thread, NULL);
+	for (unsigned int i = 0; i < ct->nr; i++) {
+		for (int k = 0; k < GB_MAX_TIMED_OPS; k++)
+			free(ct->slot[i]->w.hist[k]);
+		free(ct->slot[i]);
+	}
+	free(ct->slot);
+	pthread_barrier_destroy(&ct->ctl.start);
+	pthread_barrier_destroy(&ct->ctl.end);
+}
+
+static int start_threads(struct gb_run *run, struct gb_cell *c,
+			 struct cell_threads *ct, char *why, size_t whylen)
+{
+	unsigned int nops = 0;
+	int err = 0;
+
+	while (c->sc->timed_ops[nops])
+		nops++;
+	memset(ct, 0, sizeof(*ct));
+	ct->nr = c->nr_contenders + 1;
+	ct->ctl.topo = run->topo;
+	ct->slot = gb_zalloc(ct->nr * sizeof(*ct->slot));
+	pthread_barrier_init(&ct->ctl.start, NULL, ct->nr + 1);
+	pthread_barrier_init(&ct->ctl.end, NULL, ct->nr + 1);
+	for (unsigned int i = 0; i < ct->nr; i++) {
+		struct worker_slot *s;
+
+		s = gb_zalloc_aligned(WORKER_ALIGN, sizeof(*s));
+		s->ctl = &ct->ctl;
+		s->w.cell = c;
+		s->w.index = i;
+		s->w.cpu = c->cpus[i];
+		for (unsigned int k = 0; i == 0 && k < nops; k++) {
+			s->w.hist[k] = gb_zalloc_aligned(WORKER_ALIGN,
+							 sizeof(struct gb_hist));
+			gb_hist_reset(s->w.hist[k]);
+		}
+		ct->slot[i] = s;
+		err = pthread_create(&s->thread, NULL, worker_main, s);
+		if (err)
+			gb_die(GB_EXIT_FAILURE, "pthread_create: %s",
+			       strerror(err));
+	}
+	pthread_barrier_wait(&ct->ctl.end);	/* all bound and ready */
+	for (unsigned int i = 0; i < ct->nr; i++) {
+		struct gb_worker *w = &ct->slot[i]->w;
+
+		if (!w->err)
+			continue;
+		snprintf(why, whylen, "%s thread on CPU %u: %s",
+			 i ? "contender" : "subject", w->cpu,
+			 w->err == -EIO ? "bound but never seen running there" :
+			 strerror(-w->err));
+		err = w->err;
+		break;
+	}
+	return err;
+}
+
+static struct gb_series *series_get(struct gb_cell *c, const char *name,
+				    const char *unit, size_t room)
+{
+	struct gb_series *s;
+
+	for (size_t i = 0; i < c->nr_series; i++)
+		if (!strcmp(c->series[i].name, name))
+			return &c->series[i];
+	if (c->nr_series == GB_MAX_METRICS)
+		gb_die(GB_EXIT_FAILURE, "too many metrics in %s", c->label);
+	s = &c->series[c->nr_series++];
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->unit = unit;
+	s->v = gb_zalloc(room * sizeof(double));
+	return s;
+}
+
+/* Values of one trial, kept until the whole trial has finished. */
+struct pending {
+	struct gb_cell *cell;
+	char name[48];
+	const char *unit;
+	double v;
+};
+
+struct trial_buf {
+	size_t n;
+	struct pending p[2 * GB_MAX_METRICS];
+};
+
+static void put(struct trial_buf *tb, struct gb_cell *c, const char *unit,
+		double v, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void put(struct trial_buf *tb, struct gb_cell *c, const char *unit,
+		double v, const char *fmt, ...)
+{
+	struct pending *p;
+	va_list ap;
+
+	if (tb->n == ARRAY_SIZE(tb->p))
+		gb_die(GB_EXIT_FAILURE, "too many metrics in one trial");
+	p = &tb->p[tb->n++];
+	p->cell = c;
+	p->unit = unit;
+	p->v = v;
+	va_start(ap, fmt);
+	vsnprintf(p->name, sizeof(p->name), fmt, ap);
+	va_end(ap);
+}
+
+static const double quantiles[] = { 0.50, 0.90, 0.99, 0.999, 1.0 };
+static const char *const quantile_names[] = { "p50", "p90", "p99", "p999",
+					       "max" };
+
+static void collect_subject(struct gb_run *run, struct cell_threads *ct,
+			    struct gb_cell *c, struct trial_buf *tb)
+{
+	struct gb_worker *w = &ct->slot[0]->w;
+	const struct gb_scenario *sc = c->sc;
+
+	for (unsigned int k = 0; sc->timed_ops[k]; k++) {
+		for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++) {
+			double ticks = gb_hist_quantile(w->hist[k],
+							quantiles[q]);
+
+			put(tb, c, "ns", gb_ticks_to_ns(run->clock, ticks),
+			    "%s_latency_%s_ns", sc->timed_ops[k],
+			    quantile_names[q]);
+		}
+	}
+	put(tb, c, "ops/s", (double)w->ops / w->elapsed_s, "%s",
+	    sc->subject_rate);
+}
+
+/* Contenders' rate in this phase; returns the total. */
+static double collect_contenders(struct cell_threads *ct, struct gb_cell *c,
+				 struct trial_buf *tb)
+{
+	const struct gb_scenario *sc = c->sc;
+	double ops = 0, faults = 0;
+	unsigned int n = c->nr_contenders;
+
+	if (!n)
+		return 0;
+	for (unsigned int i = 1; i <= n; i++) {
+		struct gb_worker *w = &ct->slot[i]->w;
+
+		ops += (double)w->ops / w->elapsed_s;
+		faults += (double)w->minflt / w->elapsed_s;
+	}
+	put(tb, c, "ops/s", ops, "%s_ops_per_sec_total", sc->contender_role);
+	put(tb, c, "ops/s", ops / n, "%s_ops_per_sec_each",
+	    sc->contender_role);
+	if (!sc->contenders_fault)
+		return ops;
+	put(tb, c, "faults/s", faults, "faults_per_sec_total");
+	put(tb, c, "faults/s", faults / n, "faults_per_sec_per_%s",
+	    sc->contender_role);
+	return faults;
+}
+
+static int phase_error(struct cell_threads *ct, char *why, size_t whylen)
+{
+	for (unsigned int i = 0; i < ct->nr; i++) {
+		struct gb_worker *w = &ct->slot[i]->w;
+
+		if (w->err) {
+			snprintf(why, whylen, "%s op failed on CPU %u: %s",
+				 i ? "contender" : "subject", w->cpu,
+				 strerror(-w->err));
+			return w->err;
+		}
+	}
+	return 0;
+}
+
+static void commit_trial(struct gb_run *run, struct trial_buf *tb,
+			 unsigned int trial)
+{
+	for (size_t i = 0; i < tb->n; i++) {
+		struct pending *p = &tb->p[i];
+		struct gb_series *s;
+
+		s = series_get(p->cell, p->name, p->unit,
+			       (size_t)run->cfg->trials);
+		s->v[s->n++] = p->v;
+		gb_results_trial(run->res, p->cell, trial, p->name, p->unit,
+				 p->v);
+	}
+}
+
+static void merge_hists(struct cell_threads *ct, struct gb_cell *c)
+{
+	for (unsigned int k = 0; c->sc->timed_ops[k]; k++) {
+		if (!c->merged[k]) {
+			c->merged[k] = gb_zalloc(sizeof(struct gb_hist));
+			gb_hist_reset(c->merged[k]);
+		}
+		gb_hist_merge(c->merged[k], ct->slot[0]->w.hist[k]);
+	}
+}
+
+static void progress(struct gb_run *run, struct gb_cell *c, size_t idx,
+		     unsigned int trial)
+{
+	double left = run->planned_s - run->spent_s;
+	static int tty = -1;
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty && trial != 0)
+		return;		/* one line per cell in logs */
+	if (left < 0)
+		left = 0;
+	fprintf(stderr, "%s[%zu/%zu] %s %s: trial %u/%ld, ~%.0f s left%s",
+		tty ? "\r\033[K" : "", idx + 1, gb_plan_nr_cells,
+		c->sc->name, c->label, trial + 1, run->cfg->trials, left,
+		tty ? "" : "\n");
+}
+
+/* Trials of one cell (and its control).  0, -EINTR or -errno. */
+static int run_trials(struct gb_run *run, struct gb_cell *c,
+		      struct cell_threads *ct, size_t idx, char *why,
+		      size_t whylen)
+{
+	const struct gb_config *cfg = run->cfg;
+	struct trial_buf *tb = gb_zalloc(sizeof(*tb));
+	int ret = 0;
+
+	if (!run_main_phase(ct, true, cfg->warmup_s)) {
+		ret = -EINTR;
+		goto out;
+	}
+	run->spent_s += cfg->warmup_s;
+	ret = phase_error(ct, why, whylen);
+	for (unsigned int t = 0; !ret && t < (unsigned int)cfg->trials; t++) {
+		double with = 0, without = 0;
+		bool ok = true;
+
+		progress(run, c, idx, t);
+		tb->n = 0;
+		/* ABBA: alternate which phase goes first against drift */
+		for (unsigned int ph = 0; ph < phases_per_trial(c) && ok; ph++) {
+			bool active = !c->control || (ph == (t & 1));
+
+			ok = run_main_phase(ct, active, cfg->duration_s);
+			run->spent_s += cfg->duration_s;
+			ret = phase_error(ct, why, whylen);
+			if (!ok || ret)
+				break;
+			if (active) {
+				collect_subject(run, ct, c, tb);
+				with = collect_contenders(ct, c, tb);
+				merge_hists(ct, c);
+			} else {
+				without = collect_contenders(ct, c->control,
+							     tb);
+			}
+		}
+		if (!ok) {
+			ret = -EINTR;
+			break;
+		}
+		if (ret)
+			break;
+		if (c->control)
+			put(tb, c, "ratio", without > 0 ? with / without : 0,
+			    "%s_vs_control", c->sc->contenders_fault ?
+			    "fault_rate" : "contender_rate");
+		commit_trial(run, tb, t);
+		if (gb_results_flush(run->res, why, whylen)) {
+			ret = -EIO;
+			break;
+		}
+	}
+out:
+	free(tb);
+	return ret;
+}
+
+static void mark(struct gb_cell *c, enum gb_cell_status st, const char *why)
+{
+	c->status = st;
+	snprintf(c->reason, sizeof(c->reason), "%s", why);
+	if (c->control) {
+		c->control->status = st;
+		snprintf(c->control->reason, sizeof(c->control->reason), "%s",
+			 why);
+	}
+}
+
+static void assign_cpus(struct gb_run *run, struct gb_cell *c)
+{
+	c->cpus[0] = run->topo->subject_cpu;
+	for (unsigned int i = 0; i < c->nr_contenders; i++)
+		c->cpus[i + 1] =
+			run->placement_cpus[i % run->nr_placement_cpus];
+	if (c->control)
+		memcpy(c->control->cpus, c->cpus, sizeof(c->cpus));
+}
+
+int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
+{
+	int ret = 0;
+
+	run->started = gb_mono_sec();
+	run->planned_s = gb_plan_estimate(run->cfg);
+	for (size_t i = 0; i < gb_plan_nr_cells && !ret; i++) {
+		struct gb_cell *c = gb_plan_cells[i];
+		struct cell_threads ct;
+		char cwhy[256] = "";
+		int r;
+
+		if (c->is_control)
+			continue;
+		if (gb_signalled) {
+			ret = -EINTR;
+			break;
+		}
+		assign_cpus(run, c);
+		r = c->sc->setup(c, run->cfg, cwhy, sizeof(cwhy));
+		if (r == GB_SKIP) {
+			mark(c, GB_CELL_SKIPPED, cwhy);
+			gb_note("%s %s: skipped: %s", c->sc->name, c->label,
+				cwhy);
+			run->planned_s -= run->cfg->warmup_s +
+					  (double)run->cfg->trials *
+					  run->cfg->duration_s *
+					  phases_per_trial(c);
+			continue;
+		}
+		if (r) {
+			snprintf(why, whylen, "%s %s: %s", c->sc->name,
+				 c->label, cwhy);
+			mark(c, GB_CELL_PARTIAL, cwhy);
+			return r;
+		}
+		r = start_threads(run, c, &ct, cwhy, sizeof(cwhy));
+		if (!r)
+			r = run_trials(run, c, &ct, i, cwhy, sizeof(cwhy));
+		stop_threads(&ct);
+		c->sc->teardown(c);
+		if (!r) {
+			mark(c, GB_CELL_DONE, "");
+			continue;
+		}
+		mark(c, GB_CELL_PARTIAL, r == -EINTR ?
+		     "interrupted: finished trials kept" : cwhy);
+		if (r != -EINTR)
+			snprintf(why, whylen, "%s %s: %s", c->sc->name,
+				 c->label, cwhy);
+		ret = r;
+	}
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r\033[K");
+	return ret;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GB_HARNESS_H
+#define GB_HARNESS_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "clock.h"
+#include "config.h"
+#include "results.h"
+#include "scenario.h"
+#include "topo.h"
+
+struct gb_run {
+	const struct gb_config *cfg;
+	struct gb_topo *topo;
+	const struct gb_clock *clock;
+	struct gb_results *res;
+	const unsigned int *placement_cpus;
+	size_t nr_placement_cpus;
+	double started;			/* gb_mono_sec() at the first cell */
+	double planned_s;		/* estimated total time */
+	double spent_s;
+};
+
+/* Set from the signal handler; the harness abandons the current trial. */
+extern volatile sig_atomic_t gb_signalled;
+void gb_install_signal_handlers(void);
+
+/* The plan built by the scenarios' plan() calls. */
+extern struct gb_cell **gb_plan_cells;
+extern size_t gb_plan_nr_cells;
+void gb_plan_reset(void);
+
+/* Seconds the plan will take, for progress and the --quick check. */
+double gb_plan_estimate(const struct gb_config *cfg);
+
+/*
+ * What the timed loop adds to each interval with an empty operation:
+ * one timer read, the histogram update and the loop.  Median, in ns.
+ */
+double gb_measure_loop_overhead(const struct gb_clock *clock);
+
+/*
+ * Run every planned cell.  Returns 0, -EINTR when a signal stopped it
+ * (finished trials are kept), or -errno when an operation failed.
+ */
+int gb_run_cells(struct gb_run *run, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "util.h"
+
+/* Install a guard on a fresh anon mapping and look for `gu`. */
+static int probe_flag(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct gb_mapping m;
+	char why[192];
+	int ret;
+
+	if (gb_map(&m, GB_BACKING_ANON, 4 * page, NULL, why, sizeof(why)))
+		return -ENOMEM;
+	if (madvise(m.addr + page, page, MADV_GUARD_INSTALL)) {
+		ret = -errno;
+	} else {
+		ret = gb_vma_has_flag(m.addr + page, "gu");
+		madvise(m.addr + page, page, MADV_GUARD_REMOVE);
+	}
+	gb_unmap(&m);
+	return ret;
+}
+
+void gb_kernel_probe(struct gb_kernel_caps *k, const char *tmpdir)
+{
+	memset(k, 0, sizeof(*k));
+	for (int b = 0; b < GB_NR_BACKINGS; b++)
+		k->supported[b] = gb_guard_supported(b, tmpdir, k->why[b],
+						     sizeof(k->why[b]));
+	k->maybe_guard_flag = k->supported[GB_BACKING_ANON] == 1 ?
+			      probe_flag() : -ENOTSUP;
+}
+
+const char *gb_kernel_support_str(const struct gb_kernel_caps *k, int b,
+				  char *buf, size_t len)
+{
+	if (k->supported[b] == 1)
+		snprintf(buf, len, "supported");
+	else if (k->supported[b] == 0)
+		snprintf(buf, len, "rejected: %s", k->why[b]);
+	else
+		snprintf(buf, len, "unknown: probe failed: %s", k->why[b]);
+	return buf;
+}
+
+const char *gb_kernel_flag_str(const struct gb_kernel_caps *k)
+{
+	if (k->maybe_guard_flag == 1)
+		return "yes";
+	if (k->maybe_guard_flag == 0)
+		return "no";
+	if (k->maybe_guard_flag == -ENOTSUP)
+		return "n/a (no guard install)";
+	return "unknown (smaps unreadable)";
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guard-bench: how much does MADV_GUARD_INSTALL cost, and what does it
+ * cost everyone else?  One binary, subcommands like perf.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "util.h"
+
+struct gb_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct gb_command commands[] = {
+	{ "run", gb_cmd_run, "run scenarios, write one results directory" },
+	{ "list", gb_cmd_list, "scenarios, their parameters, placements" },
+	{ "detect", gb_cmd_detect,
+	  "what this kernel and machine offer, and what skews numbers" },
+};
+
+void gb_usage(FILE *f)
+{
+	fprintf(f, "usage: guard-bench <command> [options]\n\nCommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"\n`guard-bench <command> --help` for its options.\n\n"
+		"Exit status:\n"
+		"  %d  success\n"
+		"  %d  a system call or write failed mid-run (partial results "
+		"kept, complete: no)\n"
+		"  %d  usage: unknown command, scenario, placement, option or "
+		"bad value\n"
+		"  %d  --tmpdir or the results directory is not usable\n"
+		"  %d  this kernel lacks MADV_GUARD_INSTALL (needs Linux 6.13+)"
+		"\n"
+		"  %d  interrupted by a signal (finished trials kept, "
+		"complete: no)\n",
+		GB_EXIT_OK, GB_EXIT_FAILURE, GB_EXIT_USAGE, GB_EXIT_ENV,
+		GB_EXIT_NO_GUARD, GB_EXIT_INTERRUPTED);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		gb_usage(stderr);
+		return GB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		gb_usage(stdout);
+		return GB_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("guard-bench %s\n", GB_VERSION);
+		return GB_EXIT_OK;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 2, argv + 2);
+	gb_die(GB_EXIT_USAGE, "unknown command '%s': use run, list or detect "
+	       "(guard-bench --help)", argv[1]);
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GB_RESULTS_H
+#define GB_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "stats.h"
+
+/*
+ * A run directory: results/<kernel-release>/<host>-<UTC time>/ holding
+ * meta.txt, topology.xml, cells.tsv, trials.tsv, summary.tsv,
+ * summary.txt and hist/.  It is built under a dot-name in the same
+ * directory and renamed into place last, so the final name never holds
+ * a half-written run.
+ */
+#define GB_FORMAT_VERSION 1
+#define GB_MAX_LINE 65536
+
+struct gb_cell;
+struct gb_topo;
+
+/* meta.txt: ordered "key: value" lines, keys unique. */
+struct gb_meta {
+	size_t n;
+	char *key[128];
+	char *val[128];
+};
+
+void gb_meta_set(struct gb_meta *m, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *gb_meta_get(const struct gb_meta *m, const char *key);
+void gb_meta_free(struct gb_meta *m);
+int gb_meta_write(const struct gb_meta *m, const char *path);
+/* Rejects malformed input with "path:line: reason" in @err. */
+int gb_meta_read(struct gb_meta *m, const char *path, char *err,
+		 size_t errlen);
+
+/* A strict TSV reader: fixed header, fixed column count, no surprises. */
+#define GB_TSV_MAX_COLS 16
+struct gb_tsv {
+	const char *path;
+	FILE *f;
+	unsigned long line;
+	size_t ncols;
+	char buf[GB_MAX_LINE + 2];
+	char *col[GB_TSV_MAX_COLS];
+};
+
+int gb_tsv_open(struct gb_tsv *t, const char *path,
+		const char *const *header, char *err, size_t errlen);
+/* 1: a row in t->col; 0: end of file; -1: error in @err. */
+int gb_tsv_next(struct gb_tsv *t, char *err, size_t errlen);
+int gb_tsv_number(struct gb_tsv *t, size_t col, double *v, char *err,
+		  size_t errlen);
+void gb_tsv_close(struct gb_tsv *t);
+
+extern const char *const gb_summary_header[];
+extern const char *const gb_trials_header[];
+extern const char *const gb_cells_header[];
+
+struct gb_summary_row {
+	char scenario[32];
+	char cell[192];
+	char metric[48];
+	char unit[16];
+	struct gb_summary s;
+};
+
+/* Read summary.tsv; *rows is malloc'd.  Returns count or -1 (@err). */
+long gb_summary_read(const char *path, struct gb_summary_row **rows,
+		     char *err, size_t errlen);
+
+/* The writer used by a run. */
+struct gb_results {
+	char final[4096];
+	char tmp[4096];
+	FILE *trials;
+	struct gb_topo *topo;	/* names contenders' relations in cells.tsv */
+};
+
+/*
+ * Create <root>/<release>/.<name>.tmp.<pid>/ and open trials.tsv.
+ * Returns 0 or -errno with @err naming the path.
+ */
+int gb_results_create(struct gb_results *r, const char *root,
+		      const char *release, const char *name, char *err,
+		      size_t errlen);
+void gb_results_trial(struct gb_results *r, const struct gb_cell *c,
+		      unsigned int trial, const char *metric,
+		      const char *unit, double v);
+/* Push trials.tsv to disk after each trial: a crash keeps them. */
+int gb_results_flush(struct gb_results *r, char *err, size_t errlen);
+/*
+ * Write summaries, cells and meta, then rename into place.  Returns 0
+ * or -errno (@err names the path); on error the temporary dir is gone.
+ */
+int gb_results_finish(struct gb_results *r, struct gb_cell **cells,
+		      size_t nr_cells, const struct gb_meta *meta,
+		      double ns_per_tick, char *err, size_t errlen);
+void gb_results_abort(struct gb_results *r);
+/* Path of a file inside the (temporary) run directory. */
+char *gb_results_path(const struct gb_results *r, const char *name);
+
+/* summary.txt, also printed at the end of a run. */
+void gb_summary_print(FILE *f, struct gb_cell **cells, size_t nr_cells);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GB_RUN_H
+#define GB_RUN_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "clock.h"
+#include "config.h"
+#include "kernel.h"
+#include "results.h"
+#include "scenario.h"
+#include "topo.h"
+
+/* Everything one `guard-bench run` knows; shared by cmd_run and run_meta. */
+struct run_state {
+	struct gb_config cfg;
+	const struct gb_scenario *selected[16];
+	size_t nr_selected;
+	struct gb_topo topo;
+	unsigned int placement_cpus[1024];
+	size_t nr_placement_cpus;
+	char placement_note[256];
+	unsigned int max_contenders;
+	struct gb_clock clock;
+	double loop_overhead_ns;
+	struct gb_kernel_caps caps;
+	char tmpdir[4096];
+	bool own_tmpdir;
+	char aslr[160];
+	struct gb_meta meta;
+	struct gb_results res;
+	time_t started;
+	int argc;
+	char **argv;
+};
+
+/* meta.txt at the start (complete: no) and at the end. */
+void meta_start(struct run_state *st);
+void meta_finish(struct run_state *st, int rc, const char *why);
+
+#endif

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * meta.txt: everything a stranger needs to trust or reproduce a run.
+ * Written when the run starts (complete: no) so even a crashed run's
+ * temporary directory says what it was, and again at the end.
+ */
+#define _GNU_SOURCE
+#include <hwloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "harness.h"
+#include "run.h"
+#include "stats.h"
+#include "sysinfo.h"
+#include "util.h"
+
+static char *shell_join(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s, *p;
+
+	for (int i = 0; i < argc; i++)
+		len += 4 * strlen(argv[i]) + 3;
+	s = p = gb_zalloc(len);
+	for (int i = 0; i < argc; i++) {
+		bool plain = argv[i][0] &&
+			     !argv[i][strcspn(argv[i], " \t'\"\\$`*?;&|<>()")];
+
+		if (i)
+			*p++ = ' ';
+		if (plain) {
+			p = stpcpy(p, argv[i]);
+			continue;
+		}
+		*p++ = '\'';
+		for (const char *a = argv[i]; *a; a++) {
+			if (*a == '\'')
+				p = stpcpy(p, "'\\''");
+			else
+				*p++ = *a;
+		}
+		*p++ = '\'';
+	}
+	return s;
+}
+
+static void join_list(char *buf, size_t len, const unsigned int *v, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%u",
+					 i ? "," : "", v[i]);
+}
+
+static void meta_params(struct run_state *st)
+{
+	for (size_t i = 0; i < st->cfg.nr_params; i++) {
+		const struct gb_param_val *p = &st->cfg.params[i];
+		char key[64], val[512];
+		size_t used = 0;
+
+		snprintf(key, sizeof(key), "param_%s", p->def->name);
+		for (char *k = key; *k; k++)
+			if (*k == '-')
+				*k = '_';
+		val[0] = '\0';
+		for (size_t j = 0; j < p->n && used < sizeof(val); j++) {
+			if (p->def->words)
+				used += (size_t)snprintf(val + used,
+					sizeof(val) - used, "%s%s",
+					j ? "," : "", p->def->words[p->v[j]]);
+			else
+				used += (size_t)snprintf(val + used,
+					sizeof(val) - used, "%s%ld",
+					j ? "," : "", p->v[j]);
+		}
+		gb_meta_set(&st->meta, key, "%s", val);
+	}
+}
+
+static void meta_system(struct run_state *st)
+{
+	struct gb_meta *m = &st->meta;
+	struct gb_setting set[GB_NR_SETTINGS];
+	char buf[512], host[256];
+	struct utsname u;
+
+	uname(&u);
+	gethostname(host, sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	gb_meta_set(m, "host", "%s", host);
+	gb_meta_set(m, "kernel_release", "%s", u.release);
+	gb_meta_set(m, "kernel_version", "%s", u.version);
+	gb_meta_set(m, "arch", "%s", u.machine);
+	gb_cpu_model(buf, sizeof(buf));
+	gb_meta_set(m, "cpu_model", "%s", buf);
+	gb_meta_set(m, "nr_cpus", "%ld", gb_nr_cpus());
+	gb_meta_set(m, "nr_cpus_allowed", "%u", st->topo.nr_pus);
+	gb_topo_describe(&st->topo, buf, sizeof(buf));
+	gb_meta_set(m, "topology", "%s", buf);
+	gb_meta_set(m, "page_size", "%ld", sysconf(_SC_PAGESIZE));
+	gb_meta_set(m, "hwloc_version", "%s", HWLOC_VERSION);
+	gb_settings_read("", set);
+	for (int i = 0; i < GB_NR_SETTINGS; i++)
+		gb_meta_set(m, set[i].key, "%s", set[i].value);
+	gb_meta_set(m, "aslr", "%s", st->aslr);
+}
+
+static void meta_kernel(struct run_state *st)
+{
+	char buf[256], key[64];
+
+	for (int b = 0; b < GB_NR_BACKINGS; b++) {
+		snprintf(key, sizeof(key), "guard_install_%s",
+			 gb_backing_names[b]);
+		gb_meta_set(&st->meta, key, "%s",
+			    gb_kernel_support_str(&st->caps, b, buf,
+						  sizeof(buf)));
+	}
+	gb_meta_set(&st->meta, "maybe_guard_flag", "%s",
+		    gb_kernel_flag_str(&st->caps));
+}
+
+static void meta_method(struct run_state *st)
+{
+	struct gb_meta *m = &st->meta;
+	const struct gb_config *cfg = &st->cfg;
+	char buf[4096];
+	char *cmd;
+
+	gb_meta_set(m, "timer", "%s", gb_clock_name(&st->clock));
+	gb_meta_set(m, "timer_ns_per_tick", "%.6f", st->clock.ns_per_tick);
+	gb_meta_set(m, "timer_calibration_spread_ppm", "%.1f",
+		    st->clock.calib_spread_ppm);
+	gb_meta_set(m, "timer_overhead_ns", "%.2f", st->clock.overhead_ns);
+	gb_meta_set(m, "loop_overhead_ns", "%.2f", st->loop_overhead_ns);
+	gb_meta_set(m, "timer_fallback", "%s",
+		    st->clock.fallback_reason[0] ? st->clock.fallback_reason :
+						   "none");
+	gb_meta_set(m, "subject_cpu", "%u", st->topo.subject_cpu);
+	gb_meta_set(m, "placement", "%s", cfg->placement);
+	join_list(buf, sizeof(buf), st->placement_cpus,
+		  st->nr_placement_cpus);
+	gb_meta_set(m, "placement_cpus", "%s",
+		    st->nr_placement_cpus ? buf : "none");
+	gb_meta_set(m, "placement_note", "%s",
+		    st->placement_note[0] ? st->placement_note : "none");
+	gb_meta_set(m, "max_contenders", "%u", st->max_contenders);
+	gb_meta_set(m, "oversubscribe", "%s",
+		    cfg->oversubscribe ? "yes" : "no");
+	gb_meta_set(m, "trials", "%ld", cfg->trials);
+	gb_meta_set(m, "duration_s", "%g", cfg->duration_s);
+	gb_meta_set(m, "warmup_s", "%g", cfg->warmup_s);
+	buf[0] = '\0';
+	for (size_t i = 0; i < st->nr_selected; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+			 i ? "," : "", st->selected[i]->name);
+	gb_meta_set(m, "scenarios", "%s", buf);
+	meta_params(st);
+	gb_meta_set(m, "tmpdir", "%s", cfg->tmpdir);
+	cmd = shell_join(st->argc, st->argv);
+	gb_meta_set(m, "command", "guard-bench run%s%s", st->argc ? " " : "",
+		    cmd);
+	free(cmd);
+}
+
+void meta_start(struct run_state *st)
+{
+	struct gb_meta *m = &st->meta;
+	char ts[32], *path;
+
+	gb_meta_set(m, "format_version", "%d", GB_FORMAT_VERSION);
+	gb_meta_set(m, "tool_version", "%s", GB_VERSION);
+	meta_system(st);
+	meta_kernel(st);
+	meta_method(st);
+	gb_utc_iso(ts, sizeof(ts), st->started);
+	gb_meta_set(m, "started", "%s", ts);
+	gb_meta_set(m, "finished", "-");
+	gb_meta_set(m, "complete", "no");
+	path = gb_results_path(&st->res, "meta.txt");
+	gb_meta_write(m, path);
+	free(path);
+	path = gb_results_path(&st->res, "topology.xml");
+	if (gb_topo_export_xml(&st->topo, path))
+		gb_warn("cannot write %s", path);
+	free(path);
+}
+
+/* Timer cost against the cheapest thing measured: the aim is <= 5%. */
+static void meta_overhead_share(struct run_state *st)
+{
+	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
+		struct gb_cell *c = gb_plan_cells[i];
+
+		if (strcmp(c->sc->name, "install") ||
+		    strcmp(c->label, "backing=anon pages=1"))
+			continue;
+		for (size_t s = 0; s < c->nr_series; s++) {
+			double p50;
+
+			if (strcmp(c->series[s].name, "install_latency_p50_ns") ||
+			    !c->series[s].n)
+				continue;
+			p50 = gb_median(c->series[s].v, c->series[s].n);
+			gb_meta_set(&st->meta, "timer_overhead_pct_of_install_p50",
+				    "%.2f", st->clock.overhead_ns / p50 * 100);
+		}
+	}
+}
+
+void meta_finish(struct run_state *st, int rc, const char *why)
+{
+	char ts[32];
+
+	meta_overhead_share(st);
+	gb_utc_iso(ts, sizeof(ts), time(NULL));
+	gb_meta_set(&st->meta, "finished", "%s", ts);
+	gb_meta_set(&st->meta, "complete", "%s", rc ? "no" : "yes");
+	if (rc == GB_EXIT_INTERRUPTED)
+		gb_meta_set(&st->meta, "stopped_by", "signal %d",
+			    (int)gb_signalled);
+	else if (rc)
+		gb_meta_set(&st->meta, "stopped_by", "error: %s", why);
+}

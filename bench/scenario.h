@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GB_SCENARIO_H
+#define GB_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "hist.h"
+
+/*
+ * The scenario contract.  A scenario is one file under bench/scenarios/
+ * that fills in a struct gb_scenario and one line in registry.c.  The
+ * harness owns threads, pinning, timing, trials and results; the
+ * scenario owns memory layout and the operations.
+ *
+ * Each cell (one point of the scenario's parameter sweep) has one
+ * subject thread, whose operations are timed one by one, and zero or
+ * more contender threads, whose operations are counted.
+ */
+#define GB_MAX_TIMED_OPS 4
+#define GB_SKIP 1	/* setup(): the kernel or machine cannot run this cell */
+
+struct gb_cell;
+
+/*
+ * One thread's state.  Allocated 256 bytes apart (will-it-scale) so no
+ * two threads' counters share a cache line or its adjacent-line prefetch
+ * pair; counters are kept in locals in the loop and written back once.
+ */
+struct gb_worker {
+	struct gb_cell *cell;
+	unsigned int index;		/* 0: subject; 1..N: contenders */
+	unsigned int cpu;		/* OS index it is bound to */
+	void *priv;			/* the scenario's per-thread state */
+
+	/* results of the last phase, written by the worker */
+	uint64_t ops;
+	uint64_t minflt;
+	double elapsed_s;
+	int err;			/* -errno from a failed operation */
+	struct gb_hist *hist[GB_MAX_TIMED_OPS];
+};
+
+struct gb_scenario {
+	const char *name;
+	const char *summary;
+	const struct gb_param_def *params;	/* ends with { NULL } */
+	const char *const *timed_ops;		/* subject ops, NULL-ended */
+	const char *subject_rate;	/* metric: subject loops per second */
+	const char *contender_role;	/* "faulter"; NULL: none */
+	bool contenders_fault;		/* count their page faults */
+	const char *control_label;	/* non-NULL: a no-subject control */
+
+	/*
+	 * Add the cells of the sweep with gb_plan_add().  @max_contenders
+	 * is what the placement (or --threads) allows.  A bad combination
+	 * of parameters is a usage error: -1 with problem and fix in @err.
+	 */
+	int (*plan)(const struct gb_config *cfg, unsigned int max_contenders,
+		    char *err, size_t errlen);
+	/* Per cell, before threads start: 0, GB_SKIP (@why) or -errno. */
+	int (*setup)(struct gb_cell *c, const struct gb_config *cfg,
+		     char *why, size_t whylen);
+	/* In each worker thread, once pinned.  0 or -errno. */
+	int (*worker_init)(struct gb_worker *w);
+	/* Timed operation @op (index into timed_ops).  0 or -errno. */
+	int (*subject_op)(struct gb_worker *w, unsigned int op);
+	/* One counted contender operation.  0 or -errno. */
+	int (*contender_op)(struct gb_worker *w);
+	void (*teardown)(struct gb_cell *c);
+};
+
+#define GB_MAX_METRICS 48
+#define GB_LABEL_LEN 160
+
+struct gb_series {
+	char name[48];
+	const char *unit;
+	size_t n;
+	double *v;			/* one value per finished trial */
+};
+
+enum gb_cell_status {
+	GB_CELL_PENDING,
+	GB_CELL_DONE,
+	GB_CELL_SKIPPED,
+	GB_CELL_PARTIAL,		/* interrupted or failed mid-way */
+};
+
+struct gb_cell {
+	const struct gb_scenario *sc;
+	char label[GB_LABEL_LEN];	/* "backing=anon pages=1" */
+	unsigned int nr_contenders;
+	long arg[8];			/* the scenario's values for this cell */
+	void *priv;			/* the scenario's per-cell state */
+	struct gb_cell *control;	/* its no-subject twin, if any */
+	bool is_control;
+
+	enum gb_cell_status status;
+	char reason[256];		/* why skipped or partial */
+	unsigned int cpus[1024 + 1];	/* [0] subject, then contenders */
+	size_t nr_series;
+	struct gb_series series[GB_MAX_METRICS];
+	struct gb_hist *merged[GB_MAX_TIMED_OPS];	/* over all trials */
+};
+
+/* plan() calls this once per cell; it returns the cell to fill in. */
+struct gb_cell *gb_plan_add(const struct gb_scenario *sc,
+			    unsigned int nr_contenders, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Contender counts a sweep visits: 0,1,2,4,...,max. */
+size_t gb_sweep_points(unsigned int max, unsigned int *out, size_t room);
+
+/* The registry: scenarios/registry.c */
+extern const struct gb_scenario *const gb_scenarios[];
+extern const size_t gb_nr_scenarios;
+const struct gb_scenario *gb_scenario_find(const char *name);
+
+#endif

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faults: guard install against concurrent page faults, both ways.
+ *
+ * The subject installs then removes guards on a range in VMA X while N
+ * faulter threads write-touch their own pages and drop them with
+ * MADV_DONTNEED, either inside X (share=same-vma) or in a separate VMA Y
+ * (share=other-vma).  Each trial also runs a control phase with the
+ * subject idle, so the fault rate can be read against the same faulters
+ * without an installer (fault_rate_vs_control).  Faulters never mmap or
+ * munmap in their loop: those take the mmap write lock and would blur
+ * what is measured.
+ *
+ * Every thread's range starts its own page-table page (a PMD's span),
+ * so they never contend on a PTE lock; what remains shared is the VMA
+ * and the mm.  Faults are counted by the kernel (RUSAGE_THREAD minflt),
+ * not inferred from pages touched.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../guard.h"
+#include "../scenario.h"
+#include "../util.h"
+
+enum { SHARE_SAME_VMA, SHARE_OTHER_VMA, SHARE_NONE };
+static const char *const share_words[] = { "same-vma", "other-vma", NULL };
+
+static const struct gb_param_def params[] = {
+	{ "share", "where faulters fault: in the installer's VMA or another",
+	  "same-vma,other-vma", share_words, 0, 0 },
+	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
+	  4096 },
+	{ "fault-pages", "pages a faulter touches then drops per op", "16",
+	  NULL, 1, 4096 },
+	{ NULL },
+};
+
+static const char *const timed_ops[] = { "install", "remove", NULL };
+
+struct faults_cell {
+	char *region;		/* the whole reservation */
+	size_t region_len;
+	char *x, *y;		/* VMA X (subject, maybe faulters), VMA Y */
+	size_t page;
+	size_t slot;		/* one page-table page's span */
+	size_t guard_len, fault_len;
+};
+
+const struct gb_scenario gb_scenario_faults;
+
+static int plan(const struct gb_config *cfg, unsigned int max_contenders,
+		char *err, size_t errlen)
+{
+	const struct gb_param_val *share = gb_param(cfg, "share");
+	long guard = gb_param(cfg, "guard-pages")->v[0];
+	long fault = gb_param(cfg, "fault-pages")->v[0];
+	unsigned int pts[64];
+	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
+	long page = sysconf(_SC_PAGESIZE);
+	long per_slot = page / 8;	/* PTEs in a page-table page */
+	const struct gb_param_val *gp = gb_param(cfg, "guard-pages");
+	const struct gb_param_val *fp = gb_param(cfg, "fault-pages");
+
+	if (gp->n > 1 || fp->n > 1) {
+		snprintf(err, errlen, "--guard-pages and --fault-pages take "
+			 "one value for faults: give a single number");
+		return -1;
+	}
+	if (guard + 1 > per_slot || fault > per_slot) {
+		snprintf(err, errlen, "--guard-pages (+1) and --fault-pages "
+			 "must fit one page-table page (%ld pages)", per_slot);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t s = 0; s < share->n; s++) {
+			long sh = pts[i] ? share->v[s] : SHARE_NONE;
+			struct gb_cell *c;
+
+			c = gb_plan_add(&gb_scenario_faults, pts[i],
+					"share=%s faulters=%u",
+					sh == SHARE_NONE ? "none" :
+					share_words[sh], pts[i]);
+			c->arg[0] = sh;
+			c->arg[1] = guard;
+			c->arg[2] = fault;
+			if (!pts[i])
+				break;	/* no faulters: share means nothing */
+		}
+	}
+	return 0;
+}
+
+/*
+ * One reservation [X | hole | Y], the hole PROT_NONE so X and Y can
+ * never merge into one VMA.  Checked against /proc/self/maps.
+ */
+static int map_region(struct faults_cell *fc, unsigned int nr, long share,
+		      char *why, size_t whylen)
+{
+	size_t xslots = 1 + (share == SHARE_SAME_VMA ? nr : 0);
+	size_t yslots = share == SHARE_OTHER_VMA ? nr : 0;
+	size_t xlen = xslots * fc->slot, ylen = yslots * fc->slot;
+	unsigned long xs, xe, ys, ye;
+	uintptr_t base;
+
+	fc->region_len = xlen + fc->slot + ylen + fc->slot;
+	fc->region = mmap(NULL, fc->region_len, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (fc->region == MAP_FAILED) {
+		fc->region = NULL;
+		snprintf(why, whylen, "mmap %zu bytes: %s", fc->region_len,
+			 strerror(errno));
+		return -errno;
+	}
+	base = ((uintptr_t)fc->region + fc->slot - 1) & ~(fc->slot - 1);
+	fc->x = (char *)base;
+	fc->y = fc->x + xlen + fc->slot;
+	if (mprotect(fc->x, xlen, PROT_READ | PROT_WRITE) ||
+	    (ylen && mprotect(fc->y, ylen, PROT_READ | PROT_WRITE))) {
+		snprintf(why, whylen, "mprotect: %s", strerror(errno));
+		return -errno;
+	}
+	madvise(fc->x, xlen, MADV_NOHUGEPAGE);
+	if (ylen)
+		madvise(fc->y, ylen, MADV_NOHUGEPAGE);
+	if (gb_vma_bounds(fc->x, &xs, &xe) ||
+	    xe < (unsigned long)(fc->x + xlen)) {
+		snprintf(why, whylen, "VMA X is not one VMA in /proc/self/maps");
+		return -EFAULT;
+	}
+	if (ylen && (gb_vma_bounds(fc->y, &ys, &ye) || ys == xs)) {
+		snprintf(why, whylen, "VMAs X and Y merged");
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
+		 size_t whylen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct faults_cell *fc;
+	int ret;
+
+	ret = gb_guard_supported(GB_BACKING_ANON, cfg->tmpdir, why, whylen);
+	if (ret <= 0)
+		return ret == 0 ? GB_SKIP : ret;
+	fc = gb_zalloc(sizeof(*fc));
+	fc->page = page;
+	fc->slot = page * (page / 8);
+	fc->guard_len = (size_t)c->arg[1] * page;
+	fc->fault_len = (size_t)c->arg[2] * page;
+	ret = map_region(fc, c->nr_contenders, c->arg[0], why, whylen);
+	if (ret) {
+		if (fc->region)
+			munmap(fc->region, fc->region_len);
+		free(fc);
+		return ret;
+	}
+	c->priv = fc;
+	return 0;
+}
+
+static int worker_init(struct gb_worker *w)
+{
+	struct faults_cell *fc = w->cell->priv;
+	size_t i = w->index;
+
+	if (i == 0)
+		w->priv = fc->x + fc->page;
+	else if (w->cell->arg[0] == SHARE_SAME_VMA)
+		w->priv = fc->x + i * fc->slot;
+	else
+		w->priv = fc->y + (i - 1) * fc->slot;
+	return 0;
+}
+
+static int subject_op(struct gb_worker *w, unsigned int op)
+{
+	struct faults_cell *fc = w->cell->priv;
+
+	if (madvise(w->priv, fc->guard_len,
+		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
+		return -errno;
+	return 0;
+}
+
+static int contender_op(struct gb_worker *w)
+{
+	struct faults_cell *fc = w->cell->priv;
+	volatile char *p = w->priv;
+
+	for (size_t off = 0; off < fc->fault_len; off += fc->page)
+		p[off] = 1;
+	if (madvise(w->priv, fc->fault_len, MADV_DONTNEED))
+		return -errno;
+	return 0;
+}
+
+static void teardown(struct gb_cell *c)
+{
+	struct faults_cell *fc = c->priv;
+
+	munmap(fc->region, fc->region_len);
+	free(fc);
+	c->priv = NULL;
+}
+
+const struct gb_scenario gb_scenario_faults = {
+	.name = "faults",
+	.summary = "guard install/remove in VMA X while N threads fault pages "
+		   "in X or in another VMA",
+	.params = params,
+	.timed_ops = timed_ops,
+	.subject_rate = "pairs_per_sec",
+	.contender_role = "faulter",
+	.contenders_fault = true,
+	.control_label = "installer=none",
+	.plan = plan,
+	.setup = setup,
+	.worker_init = worker_init,
+	.subject_op = subject_op,
+	.contender_op = contender_op,
+	.teardown = teardown,
+};

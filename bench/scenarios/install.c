@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * install: the uncontended cost of MADV_GUARD_INSTALL and
+ * MADV_GUARD_REMOVE on one range, alternately, for each backing and
+ * range size.  Nothing else runs: this is the floor every contended
+ * scenario is read against.
+ *
+ * The range sits one page into a larger mapping, so it never touches the
+ * VMA's ends.  It is left unpopulated: after the first install the page
+ * tables exist, so each op measures the lock, the VMA walk and the
+ * page-table walk that writes or clears guard markers, not zapping.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../guard.h"
+#include "../scenario.h"
+#include "../util.h"
+
+static const char *const backing_words[] = { "anon", "shmem", "file", NULL };
+
+static const struct gb_param_def params[] = {
+	{ "backing", "what backs the mapping", "anon,shmem,file",
+	  backing_words, 0, 0 },
+	{ "pages", "pages per install/remove", "1,16,512", NULL, 1, 1 << 20 },
+	{ "map-pages", "pages in the mapping around the range", "1024", NULL,
+	  3, 1 << 22 },
+	{ NULL },
+};
+
+static const char *const timed_ops[] = { "install", "remove", NULL };
+
+struct install_cell {
+	struct gb_mapping map;
+	char *range;
+	size_t len;
+};
+
+const struct gb_scenario gb_scenario_install;
+
+static int plan(const struct gb_config *cfg, unsigned int max_contenders,
+		char *err, size_t errlen)
+{
+	const struct gb_param_val *backing = gb_param(cfg, "backing");
+	const struct gb_param_val *pages = gb_param(cfg, "pages");
+	long map_pages = gb_param(cfg, "map-pages")->v[0];
+
+	(void)max_contenders;
+	for (size_t p = 0; p < pages->n; p++) {
+		if (pages->v[p] > map_pages - 2) {
+			snprintf(err, errlen,
+				 "--pages %ld lies beyond the %ld-page mapping "
+				 "(a page is kept free on each side): lower "
+				 "--pages or raise --map-pages", pages->v[p],
+				 map_pages);
+			return -1;
+		}
+	}
+	for (size_t b = 0; b < backing->n; b++) {
+		for (size_t p = 0; p < pages->n; p++) {
+			struct gb_cell *c;
+
+			c = gb_plan_add(&gb_scenario_install, 0,
+					"backing=%s pages=%ld",
+					backing_words[backing->v[b]],
+					pages->v[p]);
+			c->arg[0] = backing->v[b];
+			c->arg[1] = pages->v[p];
+			c->arg[2] = map_pages;
+		}
+	}
+	return 0;
+}
+
+static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
+		 size_t whylen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	enum gb_backing backing = (enum gb_backing)c->arg[0];
+	struct install_cell *ic;
+	int ret;
+
+	ret = gb_guard_supported(backing, cfg->tmpdir, why, whylen);
+	if (ret <= 0)
+		return ret == 0 ? GB_SKIP : ret;
+	ic = gb_zalloc(sizeof(*ic));
+	ret = gb_map(&ic->map, backing, (size_t)c->arg[2] * page, cfg->tmpdir,
+		     why, whylen);
+	if (ret) {
+		free(ic);
+		return ret;
+	}
+	ic->range = ic->map.addr + page;
+	ic->len = (size_t)c->arg[1] * page;
+	c->priv = ic;
+	return 0;
+}
+
+static int subject_op(struct gb_worker *w, unsigned int op)
+{
+	struct install_cell *ic = w->cell->priv;
+
+	if (madvise(ic->range, ic->len,
+		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
+		return -errno;
+	return 0;
+}
+
+static void teardown(struct gb_cell *c)
+{
+	struct install_cell *ic = c->priv;
+
+	gb_unmap(&ic->map);
+	free(ic);
+	c->priv = NULL;
+}
+
+const struct gb_scenario gb_scenario_install = {
+	.name = "install",
+	.summary = "uncontended guard install/remove latency per backing and "
+		   "range size",
+	.params = params,
+	.timed_ops = timed_ops,
+	.subject_rate = "pairs_per_sec",
+	.plan = plan,
+	.setup = setup,
+	.subject_op = subject_op,
+	.teardown = teardown,
+};

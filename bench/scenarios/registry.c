@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every scenario, in the order `list` shows and `run` runs them.
+ * A new scenario is its own file plus one X(name) line here.
+ */
+#include <string.h>
+
+#include "../scenario.h"
+#include "../util.h"
+
+#define GB_SCENARIO_LIST(X) \
+	X(install) \
+	X(faults)
+
+#define DECLARE(name) extern const struct gb_scenario gb_scenario_##name;
+#define REFERENCE(name) &gb_scenario_##name,
+
+GB_SCENARIO_LIST(DECLARE)
+
+const struct gb_scenario *const gb_scenarios[] = {
+	GB_SCENARIO_LIST(REFERENCE)
+};
+const size_t gb_nr_scenarios = ARRAY_SIZE(gb_scenarios);
+
+const struct gb_scenario *gb_scenario_find(const char *name)
+{
+	for (size_t i = 0; i < gb_nr_scenarios; i++)
+		if (!strcmp(gb_scenarios[i]->name, name))
+			return gb_scenarios[i];
+	return NULL;
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/* summary.txt: the human table, also printed at the end of a run. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "results.h"
+#include "scenario.h"
+#include "stats.h"
+
+/* 2240000 -> "2.240M": fixed width, readable at a glance. */
+static void fmt_si(char *buf, size_t len, double v)
+{
+	double a = fabs(v);
+
+	if (a >= 1e9)
+		snprintf(buf, len, "%.3fG", v / 1e9);
+	else if (a >= 1e6)
+		snprintf(buf, len, "%.3fM", v / 1e6);
+	else if (a >= 1e4)
+		snprintf(buf, len, "%.2fk", v / 1e3);
+	else if (a >= 10 || a == 0)
+		snprintf(buf, len, "%.1f", v);
+	else
+		snprintf(buf, len, "%.3f", v);
+}
+
+static void print_series(FILE *f, const struct gb_series *s)
+{
+	char med[32], lo[32], hi[32];
+	struct gb_summary sm;
+
+	gb_summarise(s->v, s->n, &sm);
+	fmt_si(med, sizeof(med), sm.median);
+	fmt_si(lo, sizeof(lo), sm.min);
+	fmt_si(hi, sizeof(hi), sm.max);
+	fprintf(f, "  %-32s %9s %-8s %9s %9s %6.1f%%\n", s->name, med, s->unit,
+		lo, hi, sm.cv * 100);
+}
+
+void gb_summary_print(FILE *f, struct gb_cell **cells, size_t n)
+{
+	fprintf(f, "Each row: median of the per-trial values [min, max over "
+		"trials], cv = stddev/mean.\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct gb_cell *c = cells[i];
+		size_t trials = c->nr_series ? c->series[0].n : 0;
+
+		fprintf(f, "\n%s: %s", c->sc->name, c->label);
+		if (c->status == GB_CELL_SKIPPED) {
+			fprintf(f, "\n  skipped: %s\n", c->reason);
+			continue;
+		}
+		fprintf(f, "  (%zu trial%s, %u contender%s%s%s)\n", trials,
+			trials == 1 ? "" : "s", c->nr_contenders,
+			c->nr_contenders == 1 ? "" : "s",
+			c->status == GB_CELL_PARTIAL ? "; " : "",
+			c->status == GB_CELL_PARTIAL ? c->reason : "");
+		if (!trials)
+			continue;
+		fprintf(f, "  %-32s %9s %-8s %9s %9s %7s\n", "metric",
+			"median", "unit", "min", "max", "cv");
+		for (size_t m = 0; m < c->nr_series; m++)
+			if (c->series[m].n)
+				print_series(f, &c->series[m]);
+	}
+}

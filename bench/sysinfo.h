@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GB_SYSINFO_H
+#define GB_SYSINFO_H
+
+#include <stddef.h>
+
+/*
+ * Settings that skew numbers.  One table: detect prints every row with
+ * its hint, each run records every row in meta.txt, compare (later)
+ * warns when two runs differ in one.
+ */
+struct gb_setting {
+	const char *key;	/* meta.txt key */
+	char value[128];
+	char hint[160];		/* one line: what it does to numbers, the fix */
+};
+
+enum {
+	GB_SET_GOVERNOR,
+	GB_SET_TURBO,
+	GB_SET_SMT,
+	GB_SET_THP,
+	GB_SET_ASLR,
+	GB_SET_MITIGATIONS,
+	GB_NR_SETTINGS,
+};
+
+/* Paths are relative to @root ("" for the live system; tests use a tree). */
+void gb_settings_read(const char *root, struct gb_setting set[GB_NR_SETTINGS]);
+
+void gb_cpu_model(char *buf, size_t len);
+/* Online CPUs as the kernel counts them. */
+long gb_nr_cpus(void);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GB_UTIL_H
+#define GB_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * Exit statuses, documented in `guard-bench --help` and README.md.
+ * Scripts depend on them: never renumber, only add.
+ */
+enum gb_exit {
+	GB_EXIT_OK = 0,
+	GB_EXIT_FAILURE = 1,	/* a system call or I/O failed mid-run */
+	GB_EXIT_USAGE = 2,	/* bad subcommand, option or value */
+	GB_EXIT_ENV = 3,	/* --tmpdir or results directory unusable */
+	GB_EXIT_NO_GUARD = 4,	/* kernel lacks MADV_GUARD_INSTALL */
+	GB_EXIT_INTERRUPTED = 5,/* signal: partial results, complete: no */
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Print "guard-bench: error: <msg>" and exit with @status. */
+void gb_die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+void gb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void gb_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void *gb_zalloc(size_t size);
+void *gb_zalloc_aligned(size_t align, size_t size);
+char *gb_strdup(const char *s);
+char *gb_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Strict number parsing: the whole string must be a number in
+ * [min, max].  Returns 0, or -EINVAL (not a number) / -ERANGE.
+ */
+int gb_parse_long(const char *s, long min, long max, long *out);
+int gb_parse_double(const char *s, double min, double max, double *out);
+
+/* Read the first line of a small file into @buf without the newline. */
+int gb_read_line(const char *path, char *buf, size_t len);
+
+/* mkdir -p; returns 0 or -errno. */
+int gb_mkdir_p(const char *path, unsigned int mode);
+/* rm -r of a directory we created; best effort. */
+void gb_rm_rf(const char *path);
+
+/* UTC time as 2026-11-27T01:02:03Z (iso) or 20261127T010203Z (compact). */
+void gb_utc_iso(char *buf, size_t len, time_t t);
+void gb_utc_compact(char *buf, size_t len, time_t t);
+
+double gb_mono_sec(void);
+
+/* mkdtemp under $TMPDIR (or /tmp); returns @buf or NULL. */
+char *gb_make_tmpdir(char *buf, size_t len);
+
+#endif
