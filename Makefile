@@ -30,13 +30,20 @@ HELPERS  := tests/helpers/no-guard tests/e2e/check-run tests/e2e/plain-loop
 
 RUN_ARGS ?=
 
-.PHONY: all bench test deps clean unit-tests
+.PHONY: all build bench test deps test-deps clean unit-tests
 
-all: deps $(BIN)
+# Libraries missing?  Install them first (or print the exact command),
+# then build in a fresh make that sees their flags.
+all: deps
+	@$(MAKE) --no-print-directory build
 
-# Libraries missing?  Install them (or print the exact command).
+build: $(BIN)
+
 deps:
 	@pkg-config --exists $(PKGS) 2>/dev/null || scripts/deps.sh
+
+test-deps:
+	@pkg-config --exists $(PKGS) cmocka 2>/dev/null || scripts/deps.sh
 
 $(BIN): bench/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -45,7 +52,7 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 # The version string changes with every commit: rebuild what prints it.
-bench/main.o bench/run_meta.o: .git/HEAD $(wildcard .git/index)
+bench/main.o bench/run_meta.o: $(wildcard .git/HEAD .git/index)
 
 bench: all
 	$(BIN) run $(if $(QUICK),--quick) $(RUN_ARGS)
@@ -61,8 +68,8 @@ tests/e2e/%: tests/e2e/%.c $(LIB)
 
 unit-tests: $(UNIT_BIN)
 
-test: all $(UNIT_BIN) $(HELPERS)
-	@pkg-config --exists cmocka 2>/dev/null || scripts/deps.sh
+test: test-deps
+	@$(MAKE) --no-print-directory build $(UNIT_BIN) $(HELPERS)
 	tests/run.sh
 
 clean:

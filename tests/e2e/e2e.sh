@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# End-to-end tests: the real binary on the running kernel.  TAP-style
+# lines, then "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+GB=bench/guard-bench
+CHECK=tests/e2e/check-run
+NOGUARD=tests/helpers/no-guard
+T=$(mktemp -d /tmp/guard-bench-e2e.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0 n=0
+# short and sweet: every run below finishes in a few seconds
+SHORT=(-n 3 -d 0.05 -w 0.01)
+
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
+	[ -f "$T/err" ] && sed 's/^/#   /' "$T/err" | head -5
+}
+
+# expect STATUS PATTERN DESC -- CMD...: exit status and a stderr line
+expect() {
+	local want=$1 pat=$2 desc=$3 rc
+	shift 4
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		not_ok "$desc (exit $rc, want $want)"
+	elif ! grep -qE -- "$pat" "$T/err" "$T/out"; then
+		not_ok "$desc (no '$pat' in output)"
+	else
+		ok "$desc"
+	fi
+}
+
+# A usage error must leave nothing behind.
+usage_error() {
+	local pat=$1 desc=$2
+	shift 2
+	rm -rf "$T/res"
+	expect 2 "$pat" "$desc" -- $GB run -o "$T/res" "$@"
+	if [ -e "$T/res" ]; then
+		not_ok "$desc: wrote $T/res"
+	fi
+}
+
+# ---- the CLI and bad input ------------------------------------------
+expect 0 "Exit status" "--help lists exit statuses" -- $GB --help
+expect 0 "4  this kernel lacks" "--help documents the no-guard status" -- $GB --help
+expect 2 "unknown command 'frobnicate'" "unknown subcommand" -- $GB frobnicate
+expect 2 "usage" "no subcommand" -- $GB
+expect 0 "faults" "list shows scenarios" -- $GB list
+expect 0 "cross-numa" "list shows placements" -- $GB list
+expect 0 "Options:" "run --help" -- $GB run --help
+usage_error "unknown scenario 'nope'" "unknown scenario" -s nope
+usage_error "unknown placement 'far'" "unknown placement" -p far
+usage_error "--trials: '0' is out of range" "trials 0" -n 0
+usage_error "--trials: 'ten' is not a number" "non-numeric trials" -n ten
+usage_error "--threads: '0' is out of range" "threads 0" -t 0
+usage_error "--duration: '-1' is out of range" "negative duration" -d -1
+usage_error "--pages: '0' is out of range" "pages 0" -s install --pages 0
+usage_error "beyond the 1024-page mapping" "pages beyond the mapping" \
+	-s install --pages 2000
+usage_error "unknown option '--bogus'" "unknown option" --bogus
+usage_error "--backing: unknown value 'nfs'" "unknown backing" \
+	-s install --backing nfs
+usage_error "applies to no selected scenario" "parameter of an unselected scenario" \
+	-s faults --pages 4
+usage_error "--timer 'sundial'|unknown timer 'sundial'" "unknown timer" --timer sundial
+nproc=$(nproc)
+usage_error "oversubscribe" "more threads than the placement allows" \
+	-s faults -t $((nproc + 1))
+
+rm -rf "$T/res"
+expect 3 "--tmpdir $T/missing is not usable" "tmpdir not writable" -- \
+	$GB run -s install --backing file -o "$T/res" --tmpdir "$T/missing"
+[ -e "$T/res" ] && not_ok "tmpdir error wrote results"
+touch "$T/afile"
+expect 3 "results directory $T/afile/res is not writable" \
+	"results directory not writable" -- $GB run -o "$T/afile/res"
+
+# ---- a kernel without guard regions (seccomp makes madvise say EINVAL)
+rm -rf "$T/res"
+expect 4 "lacks MADV_GUARD_INSTALL" "run on a kernel without guards exits 4" -- \
+	$NOGUARD $GB run -o "$T/res" "${SHORT[@]}"
+if [ -e "$T/res" ]; then not_ok "no-guard run wrote results"; fi
+expect 0 "anon +rejected: kernel rejects" "detect reports unsupported backings" -- \
+	$NOGUARD $GB detect
+
+# ---- detect on this kernel ------------------------------------------
+expect 0 "anon +supported" "detect: anon guard install supported" -- $GB detect
+expect 0 "maybe_guard_flag: (yes|no)" "detect: gu flag probed" -- $GB detect
+expect 0 "governor|thp|aslr_system" "detect: settings with hints" -- $GB detect
+
+# ---- a real run -------------------------------------------------------
+rundir() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' | head -1; }
+rm -rf "$T/res"
+expect 0 "results: " "short run of both scenarios" -- \
+	$GB run -o "$T/res" "${SHORT[@]}" --backing anon,file --pages 1,16 \
+	--tmpdir "$T"
+d=$(rundir "$T/res")
+if [ -n "$d" ] && $CHECK "$d" complete >"$T/out" 2>"$T/err"; then
+	ok "results directory parses and is consistent"
+else
+	not_ok "results directory parses and is consistent"
+fi
+for f in meta.txt topology.xml trials.tsv summary.tsv summary.txt cells.tsv; do
+	[ -s "$d/$f" ] && ok "run wrote $f" || not_ok "run wrote $f"
+done
+ls "$d"/hist/*.tsv >/dev/null 2>&1 && ok "run wrote hist/" || not_ok "run wrote hist/"
+grep -q '^aslr: off for this run' "$d/meta.txt" && ok "ASLR off for the run" ||
+	not_ok "ASLR off for the run"
+grep -q '^maybe_guard_flag: yes' "$d/meta.txt" && ok "meta: gu flag seen" ||
+	not_ok "meta: gu flag seen"
+grep -qE '^timer: (tsc|cntvct)' "$d/meta.txt" && ok "meta: cycle counter used" ||
+	not_ok "meta: cycle counter used"
+grep -q "fault_rate_vs_control" "$d/summary.tsv" && ok "faults: control ratio" ||
+	not_ok "faults: control ratio"
+grep -qP '^faults\tshare=same-vma faulters=1 installer=none\tdone' "$d/cells.tsv" &&
+	ok "faults: control cell ran" || not_ok "faults: control cell ran"
+[ -z "$(ls -A "$T"/guard-bench.* 2>/dev/null)" ] && ok "no temp files left in --tmpdir" ||
+	not_ok "no temp files left in --tmpdir"
+
+# ---- timer fallback ---------------------------------------------------
+rm -rf "$T/res"
+expect 0 "results: " "run with --timer clock_gettime" -- \
+	$GB run -o "$T/res" -s install --backing anon --pages 1 "${SHORT[@]}" \
+	--timer clock_gettime
+d=$(rundir "$T/res")
+grep -q '^timer: clock_gettime' "$d/meta.txt" && grep -q '^timer_fallback: clock_gettime requested' "$d/meta.txt" &&
+	ok "meta records the fallback timer" || not_ok "meta records the fallback timer"
+
+# ---- placements ---------------------------------------------------------
+# the first placement detect says this machine lacks, if any
+missing=$($GB detect | awk '$2 == "none:" { print $1; exit }')
+if [ -n "$missing" ]; then
+	rm -rf "$T/res"
+	expect 0 "placement $missing: .* on this machine: cells with contenders are skipped" \
+		"a placement the machine lacks ($missing) is a note, not an error" -- \
+		$GB run -o "$T/res" -s faults -p "$missing" "${SHORT[@]}"
+	d=$(rundir "$T/res")
+	! grep -q 'faulters=1' "$d/cells.tsv" && grep -q '^placement_note: placement' "$d/meta.txt" &&
+		ok "... and runs only the cells without contenders" ||
+		not_ok "... and runs only the cells without contenders"
+else
+	echo "# every placement exists here: nothing to skip"
+fi
+rm -rf "$T/res"
+expect 0 "results: " "--oversubscribe runs more threads than CPUs" -- \
+	$GB run -o "$T/res" -s faults --share other-vma -t $((nproc + 2)) \
+	--oversubscribe "${SHORT[@]}"
+d=$(rundir "$T/res")
+grep -q '^oversubscribe: yes' "$d/meta.txt" && ok "meta records oversubscribe" ||
+	not_ok "meta records oversubscribe"
+
+# ---- interrupted runs -------------------------------------------------
+for sig in INT TERM; do
+	rm -rf "$T/res"
+	$GB run -o "$T/res" -s install -n 50 -d 0.1 >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 1.5
+	kill -$sig $pid
+	wait $pid
+	rc=$?
+	d=$(rundir "$T/res")
+	if [ $rc -eq 5 ] && [ -n "$d" ] && $CHECK "$d" incomplete >/dev/null 2>"$T/err" &&
+	   grep -q "^stopped_by: signal" "$d/meta.txt" &&
+	   [ -z "$(find "$T/res" -name '.*tmp*')" ]; then
+		ok "SIG$sig: exit 5, complete: no, finished trials kept"
+	else
+		not_ok "SIG$sig: exit 5, complete: no, finished trials kept (rc $rc)"
+	fi
+done
+
+# ---- the harness does not distort throughput ------------------------
+# Same op, same CPU: the harness's pairs/s against a bare loop timed
+# once around.  Timer reads cost ~2-5% here; a VM adds noise.
+rm -rf "$T/res"
+$GB run -o "$T/res" -s install --backing anon --pages 1 -n 5 -d 0.3 >/dev/null 2>&1
+d=$(rundir "$T/res")
+harness=$(awk -F'\t' '$1=="install" && $3=="pairs_per_sec" {print $6}' "$d/summary.tsv")
+plain=$(tests/e2e/plain-loop "$(sed -n 's/^subject_cpu: //p' "$d/meta.txt")" 300000)
+if awk -v h="$harness" -v p="$plain" 'BEGIN { r = h / p; exit !(r > 0.85 && r < 1.15) }'; then
+	ok "harness pairs/s within 15% of a bare loop ($harness vs $plain)"
+else
+	not_ok "harness pairs/s within 15% of a bare loop ($harness vs $plain)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
