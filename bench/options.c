@@ -124,14 +124,21 @@ static void join_words(const char *const *words, char *buf, size_t len)
 int gb_param_parse(const struct gb_param_def *def, const char *text,
 		   struct gb_param_val *out, char *err, size_t errlen)
 {
-	char *copy = gb_strdup(text), *tok, *save;
+	char *copy = gb_strdup(text), *rest = copy, *tok;
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->def = def;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+	while (*text && (tok = strsep(&rest, ","))) {
 		long v;
+
+		if (!*tok) {
+			snprintf(err, errlen, "--%s: empty item in '%s': "
+				 "separate values with single commas",
+				 def->name, text);
+			ret = -1;
+			break;
+		}
 
 		if (out->n == GB_MAX_LIST) {
 			snprintf(err, errlen, "--%s: more than %d values: "

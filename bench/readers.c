@@ -76,33 +76,26 @@ static int read_line(FILE *f, char *buf, size_t cap, const char *path,
 	return 1;
 }
 
-/* fgets cannot report an embedded NUL; detect it by scanning raw. */
-static long nul_offset(const char *path)
+/* fgets cannot report an embedded NUL; find it by scanning raw. */
+static int check_binary(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
+	unsigned long line = 1;
 	long off = 0;
 	int ch;
 
 	if (!f)
-		return -1;
+		return 0;	/* the caller's fopen reports it */
 	while ((ch = getc(f)) != EOF) {
 		if (ch == 0) {
 			fclose(f);
-			return off;
+			return fail(err, errlen, path, line,
+				    "NUL byte at offset %ld: binary data", off);
 		}
+		line += ch == '\n';
 		off++;
 	}
 	fclose(f);
-	return -1;
-}
-
-static int check_binary(const char *path, char *err, size_t errlen)
-{
-	long off = nul_offset(path);
-
-	if (off >= 0)
-		return fail(err, errlen, path, 0,
-			    "NUL byte at offset %ld: binary data", off);
 	return 0;
 }
 
@@ -330,9 +323,9 @@ long gb_summary_read(const char *path, struct gb_summary_row **rows,
 		for (size_t i = 0; i < 7; i++)
 			if (gb_tsv_number(t, 4 + i, &v[i], err, errlen))
 				goto out;
-		if (v[0] < 1 || v[0] != floor(v[0])) {
+		if (v[0] < 1 || v[0] > 1e9 || v[0] != floor(v[0])) {
 			fail(err, errlen, path, t->line,
-			     "column 5: n must be a positive integer");
+			     "column 5: n must be an integer from 1 to 1e9");
 			goto out;
 		}
 		row->s.n = (size_t)v[0];

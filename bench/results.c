@@ -24,10 +24,14 @@ void gb_meta_set(struct gb_meta *m, const char *key, const char *fmt, ...)
 	if (vasprintf(&val, fmt, ap) < 0)
 		gb_die(GB_EXIT_FAILURE, "out of memory");
 	va_end(ap);
-	/* one line per key: a value never carries a newline */
+	/* one printable line per key: the reader rejects control bytes */
 	for (char *p = val; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+	for (const char *k = key; *k; k++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') ||
+		      *k == '_'))
+			gb_die(GB_EXIT_FAILURE, "bad meta key '%s'", key);
 	for (i = 0; i < m->n; i++) {
 		if (!strcmp(m->key[i], key)) {
 			free(m->val[i]);

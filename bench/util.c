@@ -96,7 +96,8 @@ int gb_parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (!s || !*s)
+	/* strtol would skip spaces and take '+': the whole string or nothing */
+	if (!s || !(*s == '-' || (*s >= '0' && *s <= '9')))
 		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -113,7 +114,7 @@ int gb_parse_double(const char *s, double min, double max, double *out)
 	char *end;
 	double v;
 
-	if (!s || !*s)
+	if (!s || !(*s == '-' || *s == '.' || (*s >= '0' && *s <= '9')))
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);

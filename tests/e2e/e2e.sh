@@ -174,16 +174,18 @@ done
 
 # ---- the harness does not distort throughput ------------------------
 # Same op, same CPU: the harness's pairs/s against a bare loop timed
-# once around.  Timer reads cost ~2-5% here; a VM adds noise.
+# once around.  Timer reads cost ~2-5% here.  Noise only ever slows a
+# loop down, so compare the best trial with the best of three bare loops.
 rm -rf "$T/res"
 $GB run -o "$T/res" -s install --backing anon --pages 1 -n 5 -d 0.3 >/dev/null 2>&1
 d=$(rundir "$T/res")
-harness=$(awk -F'\t' '$1=="install" && $3=="pairs_per_sec" {print $6}' "$d/summary.tsv")
-plain=$(tests/e2e/plain-loop "$(sed -n 's/^subject_cpu: //p' "$d/meta.txt")" 300000)
+harness=$(awk -F'\t' '$1=="install" && $3=="pairs_per_sec" {print $8}' "$d/summary.tsv")
+cpu=$(sed -n 's/^subject_cpu: //p' "$d/meta.txt")
+plain=$(for i in 1 2 3; do tests/e2e/plain-loop "$cpu" 300000; done | sort -n | tail -1)
 if awk -v h="$harness" -v p="$plain" 'BEGIN { r = h / p; exit !(r > 0.85 && r < 1.15) }'; then
-	ok "harness pairs/s within 15% of a bare loop ($harness vs $plain)"
+	ok "best harness pairs/s within 15% of the best bare loop ($harness vs $plain)"
 else
-	not_ok "harness pairs/s within 15% of a bare loop ($harness vs $plain)"
+	not_ok "best harness pairs/s within 15% of the best bare loop ($harness vs $plain)"
 fi
 
 echo "$pass passed, $fail failed"
