@@ -79,6 +79,8 @@ int gb_cmd_detect(int argc, char **argv)
 		rmdir(td);
 	printf("maybe_guard_flag: %s (`gu` in VmFlags after an install: "
 	       "VM_MAYBE_GUARD)\n", gb_kernel_flag_str(&caps));
+	gb_kernel_path_str(&caps, buf, sizeof(buf));
+	printf("guard_path:  %s\n", buf);
 	if (caps.supported[GB_BACKING_ANON] == 0)
 		printf("  => guard-bench run needs MADV_GUARD_INSTALL: boot "
 		       "Linux 6.13 or later\n");

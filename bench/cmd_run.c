@@ -111,6 +111,9 @@ static void parse(struct run_state *st, int argc, char **argv)
 	    strcmp(cfg->timer, "cntvct") && strcmp(cfg->timer, "clock_gettime"))
 		gb_die(GB_EXIT_USAGE, "unknown timer '%s': use auto, tsc, "
 		       "cntvct or clock_gettime", cfg->timer);
+	if (cfg->emulate && strcmp(cfg->emulate, "write-lock"))
+		gb_die(GB_EXIT_USAGE, "--emulate '%s': the only emulation is "
+		       "write-lock", cfg->emulate);
 	if (strcmp(cfg->aslr, "off") && strcmp(cfg->aslr, "keep"))
 		gb_die(GB_EXIT_USAGE, "--aslr '%s': use off or keep",
 		       cfg->aslr);
@@ -317,6 +320,7 @@ int gb_cmd_run(int argc, char **argv)
 	run.cfg = &st.cfg;
 	run.topo = &st.topo;
 	run.clock = &st.clock;
+	run.lock_ids = &st.caps.lock_ids;
 	run.res = &st.res;
 	run.placement_cpus = st.placement_cpus;
 	run.nr_placement_cpus = st.nr_placement_cpus;

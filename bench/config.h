@@ -44,6 +44,7 @@ struct gb_config {
 	const char *results_dir;
 	const char *timer;
 	const char *aslr;
+	const char *emulate;	/* NULL, or "write-lock" */
 	bool quick;
 	bool help;
 

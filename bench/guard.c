@@ -210,3 +210,10 @@ int gb_dir_writable(const char *dir)
 	free(path);
 	return ret;
 }
+
+int gb_emulate_write_lock(void *vma, size_t len, unsigned int *flip)
+{
+	int advice = (*flip)++ & 1 ? MADV_DODUMP : MADV_DONTDUMP;
+
+	return madvise(vma, len, advice) ? -errno : 0;
+}

@@ -57,6 +57,14 @@ int gb_vma_has_flag(const void *addr, const char *flag);
 /* Bounds of the VMA holding @addr, from /proc/self/maps. */
 int gb_vma_bounds(const void *addr, unsigned long *start, unsigned long *end);
 
+/*
+ * --emulate write-lock: after an install, flip VM_DONTDUMP on the whole
+ * VMA (MADV_DONTDUMP / MADV_DODUMP alternately).  That takes the mmap
+ * write lock and the VMA write lock, as the series' v1 install did: a
+ * same-kernel proxy, labelled so wherever it shows.  0 or -errno.
+ */
+int gb_emulate_write_lock(void *vma, size_t len, unsigned int *flip);
+
 /* Is @dir a directory we can create files in?  0 or -errno. */
 int gb_dir_writable(const char *dir);
 

@@ -30,8 +30,10 @@ struct phase_ctl {
 	pthread_barrier_t start, end;
 	atomic_int stop;
 	int subject_active;
+	int count_locks;
 	int quit;
 	struct gb_topo *topo;
+	const struct gb_lockstat_ids *lock_ids;
 };
 
 struct worker_slot {
@@ -139,8 +141,10 @@ double gb_plan_estimate(const struct gb_config *cfg)
 
 		if (c->is_control)
 			continue;
-		s += cfg->warmup_s + (double)cfg->trials * cfg->duration_s *
-				     phases_per_trial(c);
+		/* warm-up, trials, and the lock-accounting phase */
+		s += cfg->warmup_s + cfg->duration_s +
+		     (double)cfg->trials * cfg->duration_s *
+		     phases_per_trial(c);
 	}
 	return s;
 }
@@ -222,13 +226,31 @@ static void idle_loop(struct phase_ctl *ctl)
 		nanosleep(&ms, NULL);
 }
 
+static void lock_delta(struct gb_worker *w, const uint64_t *a,
+		       const uint64_t *b)
+{
+	for (int e = 0; e < GB_NR_LOCK_EVENTS; e++)
+		w->locks[e] = a[e] == UINT64_MAX || b[e] == UINT64_MAX ?
+			      UINT64_MAX : b[e] - a[e];
+}
+
 static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 {
+	uint64_t l0[GB_NR_LOCK_EVENTS], l1[GB_NR_LOCK_EVENTS];
+	struct gb_lockstat ls;
 	struct rusage r0, r1;
 	double t0, t1;
+	bool counting = false;
 
 	w->ops = 0;
 	w->err = 0;
+	if (ctl->count_locks) {
+		w->lock_why[0] = '\0';
+		counting = !gb_lockstat_open(ctl->lock_ids, &ls, w->lock_why,
+					     sizeof(w->lock_why));
+		if (counting)
+			gb_lockstat_read(&ls, l0);
+	}
 	getrusage(RUSAGE_THREAD, &r0);
 	t0 = gb_mono_sec();
 	if (w->index > 0)
@@ -241,6 +263,11 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	getrusage(RUSAGE_THREAD, &r1);
 	w->elapsed_s = t1 - t0;
 	w->minflt = (uint64_t)(r1.ru_minflt - r0.ru_minflt);
+	if (counting) {
+		gb_lockstat_read(&ls, l1);
+		gb_lockstat_close(&ls);
+		lock_delta(w, l0, l1);
+	}
 }
 
 static void *worker_main(void *arg)
@@ -297,7 +324,7 @@ static bool sleep_until(double deadline)
 
 /* One phase of @seconds.  false when a signal cut it short. */
 static bool run_main_phase(struct cell_threads *ct, bool subject_active,
-			   double seconds)
+			   bool count_locks, double seconds)
 {
 	bool complete;
 
@@ -307,6 +334,7 @@ static bool run_main_phase(struct cell_threads *ct, bool subject_active,
 				gb_hist_reset(ct->slot[i]->w.hist[k]);
 	atomic_store(&ct->ctl.stop, 0);
 	ct->ctl.subject_active = subject_active;
+	ct->ctl.count_locks = count_locks;
 	pthread_barrier_wait(&ct->ctl.start);
 	complete = sleep_until(gb_mono_sec() + seconds);
 	atomic_store(&ct->ctl.stop, 1);
@@ -341,6 +369,7 @@ static int start_threads(struct gb_run *run, struct gb_cell *c,
 	memset(ct, 0, sizeof(*ct));
 	ct->nr = c->nr_contenders + 1;
 	ct->ctl.topo = run->topo;
+	ct->ctl.lock_ids = run->lock_ids;
 	ct->slot = gb_zalloc(ct->nr * sizeof(*ct->slot));
 	pthread_barrier_init(&ct->ctl.start, NULL, ct->nr + 1);
 	pthread_barrier_init(&ct->ctl.end, NULL, ct->nr + 1);
@@ -540,6 +569,71 @@ static void progress(struct gb_run *run, struct gb_cell *c, size_t idx,
 		tty ? "" : "\n");
 }
 
+static void put_locks(struct gb_cell *c, const uint64_t *locks,
+		      uint64_t ops, const char *per, const char *unit)
+{
+	for (int e = 0; e < GB_NR_LOCK_EVENTS; e++) {
+		struct gb_series *s;
+		char name[48];
+
+		if (locks[e] == UINT64_MAX || !ops)
+			continue;
+		snprintf(name, sizeof(name), "%s_per_%s",
+			 gb_lock_event_names[e], per);
+		s = series_get(c, name, unit, 1);
+		s->v[0] = (double)locks[e] / (double)ops;
+		s->n = 1;
+	}
+}
+
+/*
+ * Lock accounting: one more phase with the tracepoint counters open.
+ * Tracepoints cost every lock acquisition a little, so this phase's
+ * timings are thrown away; only the counts per op are kept (n = 1).
+ */
+static int count_locks(struct gb_run *run, struct gb_cell *c,
+		       struct cell_threads *ct, char *why, size_t whylen)
+{
+	uint64_t sum[GB_NR_LOCK_EVENTS] = { 0 }, ops = 0;
+	char per[48];
+	int ret;
+
+	if (!run->lock_ids || !run->lock_ids->ok) {
+		snprintf(c->locks_na, sizeof(c->locks_na), "%s",
+			 run->lock_ids ? run->lock_ids->why :
+			 "not asked for");
+		return 0;
+	}
+	if (!run_main_phase(ct, true, true, run->cfg->duration_s))
+		return -EINTR;
+	run->spent_s += run->cfg->duration_s;
+	ret = phase_error(ct, why, whylen);
+	if (ret)
+		return ret;
+	for (unsigned int i = 0; i < ct->nr; i++) {
+		struct gb_worker *w = &ct->slot[i]->w;
+
+		if (w->lock_why[0]) {
+			snprintf(c->locks_na, sizeof(c->locks_na), "%s",
+				 w->lock_why);
+			return 0;
+		}
+	}
+	put_locks(c, ct->slot[0]->w.locks, ct->slot[0]->w.ops, "pair",
+		  "per pair");
+	for (unsigned int i = 1; i < ct->nr; i++) {
+		for (int e = 0; e < GB_NR_LOCK_EVENTS; e++)
+			sum[e] = ct->slot[i]->w.locks[e] == UINT64_MAX ?
+				 UINT64_MAX : sum[e] + ct->slot[i]->w.locks[e];
+		ops += ct->slot[i]->w.ops;
+	}
+	if (ct->nr > 1) {
+		snprintf(per, sizeof(per), "%s_op", c->sc->contender_role);
+		put_locks(c, sum, ops, per, "per op");
+	}
+	return 0;
+}
+
 /* Trials of one cell (and its control).  0, -EINTR or -errno. */
 static int run_trials(struct gb_run *run, struct gb_cell *c,
 		      struct cell_threads *ct, size_t idx, char *why,
@@ -549,7 +643,7 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 	struct trial_buf *tb = gb_zalloc(sizeof(*tb));
 	int ret = 0;
 
-	if (!run_main_phase(ct, true, cfg->warmup_s)) {
+	if (!run_main_phase(ct, true, false, cfg->warmup_s)) {
 		ret = -EINTR;
 		goto out;
 	}
@@ -565,7 +659,8 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 		for (unsigned int ph = 0; ph < phases_per_trial(c) && ok; ph++) {
 			bool active = !c->control || (ph == (t & 1));
 
-			ok = run_main_phase(ct, active, cfg->duration_s);
+			ok = run_main_phase(ct, active, false,
+					    cfg->duration_s);
 			run->spent_s += cfg->duration_s;
 			ret = phase_error(ct, why, whylen);
 			if (!ok || ret)
@@ -595,6 +690,8 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 			break;
 		}
 	}
+	if (!ret)
+		ret = count_locks(run, c, ct, why, whylen);
 out:
 	free(tb);
 	return ret;
@@ -640,12 +737,15 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 			break;
 		}
 		assign_cpus(run, c);
+		c->emulate_write_lock = run->cfg->emulate &&
+					!strcmp(run->cfg->emulate, "write-lock");
 		r = c->sc->setup(c, run->cfg, cwhy, sizeof(cwhy));
 		if (r == GB_SKIP) {
 			mark(c, GB_CELL_SKIPPED, cwhy);
 			gb_note("%s %s: skipped: %s", c->sc->name, c->label,
 				cwhy);
 			run->planned_s -= run->cfg->warmup_s +
+					  run->cfg->duration_s +
 					  (double)run->cfg->trials *
 					  run->cfg->duration_s *
 					  phases_per_trial(c);

@@ -15,6 +15,7 @@ struct gb_run {
 	const struct gb_config *cfg;
 	struct gb_topo *topo;
 	const struct gb_clock *clock;
+	const struct gb_lockstat_ids *lock_ids;	/* !ok: accounting n/a */
 	struct gb_results *res;
 	const unsigned int *placement_cpus;
 	size_t nr_placement_cpus;

@@ -37,6 +37,32 @@ void gb_kernel_probe(struct gb_kernel_caps *k, const char *tmpdir)
 						     sizeof(k->why[b]));
 	k->maybe_guard_flag = k->supported[GB_BACKING_ANON] == 1 ?
 			      probe_flag() : -ENOTSUP;
+	gb_lockstat_init(&k->lock_ids);
+	if (k->supported[GB_BACKING_ANON] == 1)
+		gb_lock_probe_run(&k->lock_ids, &k->lock);
+	k->path = gb_guard_path_classify(k->supported[GB_BACKING_ANON],
+					 &k->lock, k->path_why,
+					 sizeof(k->path_why));
+}
+
+void gb_kernel_path_str(const struct gb_kernel_caps *k, char *buf,
+			size_t len)
+{
+	const struct gb_lock_probe *p = &k->lock;
+
+	if (p->counted)
+		snprintf(buf, len, "%s (mmap_lock acquisitions per install: "
+			 "%.2f read, %.2f write; per remove: %.2f read, %.2f "
+			 "write; over %u each)%s%s",
+			 gb_guard_path_name(k->path),
+			 p->install[GB_LOCK_MMAP_READ],
+			 p->install[GB_LOCK_MMAP_WRITE],
+			 p->remove[GB_LOCK_MMAP_READ],
+			 p->remove[GB_LOCK_MMAP_WRITE], p->n,
+			 k->path_why[0] ? ": " : "", k->path_why);
+	else
+		snprintf(buf, len, "%s%s%s", gb_guard_path_name(k->path),
+			 k->path_why[0] ? ": " : "", k->path_why);
 }
 
 const char *gb_kernel_support_str(const struct gb_kernel_caps *k, int b,

@@ -56,6 +56,9 @@ static const struct gb_option options[] = {
 	  "(default: auto)" },
 	{ "aslr", 0, "off|keep", OPT_STRING, CFG(aslr), 0, 0,
 	  "off: re-exec without address randomisation (default); keep" },
+	{ "emulate", 0, "write-lock", OPT_STRING, CFG(emulate), 0, 0,
+	  "same-kernel proxy of the v1 write-lock baseline: each install "
+	  "also flips VM_DONTDUMP on its VMA (mmap + VMA write lock)" },
 	{ "quick", 'q', NULL, OPT_FLAG, CFG(quick), 0, 0,
 	  "short trials (0.2 s, warm-up 0.05 s) for a smoke run" },
 	{ "help", 'h', NULL, OPT_FLAG, CFG(help), 0, 0, "this text" },

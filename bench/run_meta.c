@@ -115,7 +115,7 @@ static void meta_system(struct run_state *st)
 
 static void meta_kernel(struct run_state *st)
 {
-	char buf[256], key[64];
+	char buf[512], key[64];
 
 	for (int b = 0; b < GB_NR_BACKINGS; b++) {
 		snprintf(key, sizeof(key), "guard_install_%s",
@@ -126,6 +126,10 @@ static void meta_kernel(struct run_state *st)
 	}
 	gb_meta_set(&st->meta, "maybe_guard_flag", "%s",
 		    gb_kernel_flag_str(&st->caps));
+	gb_meta_set(&st->meta, "guard_path", "%s",
+		    gb_guard_path_name(st->caps.path));
+	gb_kernel_path_str(&st->caps, buf, sizeof(buf));
+	gb_meta_set(&st->meta, "guard_path_detail", "%s", buf);
 }
 
 static void meta_method(struct run_state *st)
@@ -165,6 +169,13 @@ static void meta_method(struct run_state *st)
 	gb_meta_set(m, "scenarios", "%s", buf);
 	meta_params(st);
 	gb_meta_set(m, "tmpdir", "%s", cfg->tmpdir);
+	gb_meta_set(m, "lock_accounting", "%s", st->caps.lock_ids.ok ?
+		    "one extra phase per cell with mmap_lock and lock "
+		    "tracepoints counted per thread; its timings discarded" :
+		    st->caps.lock_ids.why);
+	gb_meta_set(m, "emulation", "%s", cfg->emulate ?
+		    "write-lock (proxy, unconfirmed until the run ends)" :
+		    "none");
 	cmd = shell_join(st->argc, st->argv);
 	gb_meta_set(m, "command", "guard-bench run%s%s", st->argc ? " " : "",
 		    cmd);
@@ -216,11 +227,55 @@ static void meta_overhead_share(struct run_state *st)
 	}
 }
 
+/*
+ * The emulation label is earned: every finished cell must show at least
+ * one mmap_lock write acquisition per install+remove pair.
+ */
+static void meta_emulation(struct run_state *st)
+{
+	const char *bad = NULL;
+	double worst = 1e9;
+
+	if (!st->cfg.emulate)
+		return;
+	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
+		struct gb_cell *c = gb_plan_cells[i];
+		bool seen = false;
+
+		if (c->is_control || c->status != GB_CELL_DONE)
+			continue;
+		for (size_t s = 0; s < c->nr_series; s++) {
+			if (strcmp(c->series[s].name, "mmap_lock_write_per_pair"))
+				continue;
+			seen = true;
+			if (c->series[s].v[0] < worst)
+				worst = c->series[s].v[0];
+		}
+		if (!seen || worst < 1.0)
+			bad = seen ? "too few mmap_lock write acquisitions" :
+				     c->locks_na[0] ? c->locks_na :
+				     "no lock accounting";
+	}
+	if (bad) {
+		gb_meta_set(&st->meta, "emulation", "write-lock REFUSED: %s "
+			    "(want >= 1 write acquisition per op; saw %.2f)",
+			    bad, worst == 1e9 ? 0 : worst);
+		gb_warn("--emulate write-lock not confirmed: %s: this run is "
+			"not a write-lock baseline", bad);
+	} else {
+		gb_meta_set(&st->meta, "emulation", "write-lock (proxy: each "
+			    "install also flips VM_DONTDUMP on its VMA; "
+			    "confirmed %.2f mmap_lock write acquisitions per "
+			    "op at least)", worst);
+	}
+}
+
 void meta_finish(struct run_state *st, int rc, const char *why)
 {
 	char ts[32];
 
 	meta_overhead_share(st);
+	meta_emulation(st);
 	gb_utc_iso(ts, sizeof(ts), time(NULL));
 	gb_meta_set(&st->meta, "finished", "%s", ts);
 	gb_meta_set(&st->meta, "complete", "%s", rc ? "no" : "yes");

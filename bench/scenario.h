@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "hist.h"
+#include "lockstat.h"
 
 /*
  * The scenario contract.  A scenario is one file under bench/scenarios/
@@ -41,6 +42,9 @@ struct gb_worker {
 	double elapsed_s;
 	int err;			/* -errno from a failed operation */
 	struct gb_hist *hist[GB_MAX_TIMED_OPS];
+	uint64_t locks[GB_NR_LOCK_EVENTS];	/* accounting phase only */
+	char lock_why[160];		/* why the lock counters did not open */
+	unsigned int flip;		/* emulation's alternating flag */
 };
 
 struct gb_scenario {
@@ -97,9 +101,11 @@ struct gb_cell {
 	void *priv;			/* the scenario's per-cell state */
 	struct gb_cell *control;	/* its no-subject twin, if any */
 	bool is_control;
+	bool emulate_write_lock;	/* --emulate write-lock */
 
 	enum gb_cell_status status;
 	char reason[256];		/* why skipped or partial */
+	char locks_na[256];		/* why lock accounting is missing */
 	unsigned int cpus[1024 + 1];	/* [0] subject, then contenders */
 	size_t nr_series;
 	struct gb_series series[GB_MAX_METRICS];

@@ -40,8 +40,13 @@ static void print_series(FILE *f, const struct gb_series *s)
 
 void gb_summary_print(FILE *f, struct gb_cell **cells, size_t n)
 {
+	if (n && cells[0]->emulate_write_lock)
+		fprintf(f, "EMULATED write-lock baseline (--emulate "
+			"write-lock): a same-kernel proxy, not a v1 kernel.\n");
 	fprintf(f, "Each row: median of the per-trial values [min, max over "
-		"trials], cv = stddev/mean.\n");
+		"trials], cv = stddev/mean.\nLock counts (mmap_lock_*, "
+		"lock_contention_*) come from one extra phase with\n"
+		"tracepoints on, whose timings are discarded: n = 1.\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct gb_cell *c = cells[i];
 		size_t trials = c->nr_series ? c->series[0].n : 0;
@@ -63,5 +68,7 @@ void gb_summary_print(FILE *f, struct gb_cell **cells, size_t n)
 		for (size_t m = 0; m < c->nr_series; m++)
 			if (c->series[m].n)
 				print_series(f, &c->series[m]);
+		if (c->locks_na[0] && !c->is_control)
+			fprintf(f, "  lock accounting: n/a: %s\n", c->locks_na);
 	}
 }

@@ -47,6 +47,7 @@ struct faults_cell {
 	char *region;		/* the whole reservation */
 	size_t region_len;
 	char *x, *y;		/* VMA X (subject, maybe faulters), VMA Y */
+	size_t xlen;
 	size_t page;
 	size_t slot;		/* one page-table page's span */
 	size_t guard_len, fault_len;
@@ -120,6 +121,7 @@ static int map_region(struct faults_cell *fc, unsigned int nr, long share,
 	}
 	base = ((uintptr_t)fc->region + fc->slot - 1) & ~(fc->slot - 1);
 	fc->x = (char *)base;
+	fc->xlen = xlen;
 	fc->y = fc->x + xlen + fc->slot;
 	if (mprotect(fc->x, xlen, PROT_READ | PROT_WRITE) ||
 	    (ylen && mprotect(fc->y, ylen, PROT_READ | PROT_WRITE))) {
@@ -188,6 +190,8 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 	if (madvise(w->priv, fc->guard_len,
 		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
 		return -errno;
+	if (op == 0 && w->cell->emulate_write_lock)
+		return gb_emulate_write_lock(fc->x, fc->xlen, &w->flip);
 	return 0;
 }
 

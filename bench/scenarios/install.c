@@ -106,6 +106,9 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 	if (madvise(ic->range, ic->len,
 		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
 		return -errno;
+	if (op == 0 && w->cell->emulate_write_lock)
+		return gb_emulate_write_lock(ic->map.addr, ic->map.len,
+					     &w->flip);
 	return 0;
 }
 

@@ -121,6 +121,41 @@ grep -qP '^faults\tshare=same-vma faulters=1 installer=none\tdone' "$d/cells.tsv
 [ -z "$(ls -A "$T"/guard-bench.* 2>/dev/null)" ] && ok "no temp files left in --tmpdir" ||
 	not_ok "no temp files left in --tmpdir"
 
+# ---- lock path and lock accounting (tracefs: a private mount if needed)
+expect 0 "guard_path: +mmap-read \(mmap_lock acquisitions per install: 1.00 read, 0.00 write" \
+	"detect: this kernel takes the mmap read lock" -- $GB detect
+if [ -z "$(grep tracefs /proc/mounts)" ]; then
+	ok "detect left tracefs unmounted"
+else
+	echo "# tracefs was mounted already: nothing to check"
+fi
+d=$(rundir "$T/res")
+grep -q '^guard_path: mmap-read$' "$d/meta.txt" && ok "meta: guard_path mmap-read" ||
+	not_ok "meta: guard_path mmap-read"
+awk -F'\t' '$1 == "install" && $3 == "mmap_lock_write_per_pair" && $6 != 0 { bad = 1 }
+	$1 == "install" && $3 == "mmap_lock_read_per_pair" { n++; if ($6 < 1.99 || $6 > 2.01) bad = 1 }
+	END { exit bad || !n }' "$d/summary.tsv" &&
+	ok "install: 2 mmap_lock reads and 0 writes per pair" ||
+	not_ok "install: 2 mmap_lock reads and 0 writes per pair"
+rm -rf "$T/emu"
+expect 0 "EMULATED write-lock baseline" "--emulate write-lock says so" -- \
+	$GB run -o "$T/emu" -s install,faults --backing anon --pages 1 "${SHORT[@]}" \
+	--emulate write-lock
+e=$(rundir "$T/emu")
+awk -F'\t' '$3 == "mmap_lock_write_per_pair" { n++; if ($6 < 1) bad = 1 }
+	END { exit bad || !n }' "$e/summary.tsv" &&
+	grep -q '^emulation: write-lock (proxy.*confirmed' "$e/meta.txt" &&
+	ok "emulated run: >= 1 mmap_lock write per op, label confirmed" ||
+	not_ok "emulated run: >= 1 mmap_lock write per op, label confirmed"
+usage_error "--emulate 'read-lock': the only emulation is write-lock" \
+	"unknown emulation" --emulate read-lock
+if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	cp $GB "$T/gb" && chmod 755 "$T" "$T/gb"
+	expect 0 "guard_path: +unknown: tracefs is not (mounted|readable)" \
+		"detect as nobody: unknown, with the fix" -- \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$T/gb" detect
+fi
+
 # ---- timer fallback ---------------------------------------------------
 rm -rf "$T/res"
 expect 0 "results: " "run with --timer clock_gettime" -- \
