@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +43,8 @@ struct worker_slot {
 	struct gb_worker w;
 	struct phase_ctl *ctl;
 	pthread_t thread;
+	bool started;
+	pid_t pid;		/* > 0: a contender process */
 };
 
 static void on_signal(int sig)
@@ -253,9 +258,9 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	}
 	getrusage(RUSAGE_THREAD, &r0);
 	t0 = gb_mono_sec();
-	if (w->index > 0)
+	if (w->index > 0 && !w->cell->sc->all_timed)
 		contender_loop(w, ctl);
-	else if (ctl->subject_active)
+	else if (w->index > 0 || ctl->subject_active)
 		subject_loop(w, ctl);
 	else
 		idle_loop(ctl);
@@ -298,10 +303,34 @@ static void *worker_main(void *arg)
 /* ---- main side ------------------------------------------------------ */
 
 struct cell_threads {
-	struct phase_ctl ctl;
+	struct phase_ctl *ctl;		/* shared with contender processes */
 	struct worker_slot **slot;
 	unsigned int nr;
+	bool processes;
 };
+
+/*
+ * Everything workers touch lives in MAP_SHARED memory, so the same code
+ * serves threads and, for cells that want one mm per contender,
+ * processes forked after the scenario's set-up.  Page-aligned, so
+ * workers never share a cache line.
+ */
+static void *shared_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		gb_die(GB_EXIT_FAILURE, "mmap %zu shared bytes: %s", size,
+		       strerror(errno));
+	return p;
+}
+
+static void shared_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
 
 /* Sleep until @deadline (CLOCK_MONOTONIC s); false if a signal came. */
 static bool sleep_until(double deadline)
@@ -332,30 +361,69 @@ static bool run_main_phase(struct cell_threads *ct, bool subject_active,
 		for (int k = 0; k < GB_MAX_TIMED_OPS; k++)
 			if (ct->slot[i]->w.hist[k])
 				gb_hist_reset(ct->slot[i]->w.hist[k]);
-	atomic_store(&ct->ctl.stop, 0);
-	ct->ctl.subject_active = subject_active;
-	ct->ctl.count_locks = count_locks;
-	pthread_barrier_wait(&ct->ctl.start);
+	atomic_store(&ct->ctl->stop, 0);
+	ct->ctl->subject_active = subject_active;
+	ct->ctl->count_locks = count_locks;
+	pthread_barrier_wait(&ct->ctl->start);
 	complete = sleep_until(gb_mono_sec() + seconds);
-	atomic_store(&ct->ctl.stop, 1);
-	pthread_barrier_wait(&ct->ctl.end);
+	atomic_store(&ct->ctl->stop, 1);
+	pthread_barrier_wait(&ct->ctl->end);
 	return complete;
 }
 
 static void stop_threads(struct cell_threads *ct)
 {
-	ct->ctl.quit = 1;
-	pthread_barrier_wait(&ct->ctl.start);
-	for (unsigned int i = 0; i < ct->nr; i++)
-		pthread_join(ct->slot[i]->thread, NULL);
+	ct->ctl->quit = 1;
+	pthread_barrier_wait(&ct->ctl->start);
+	for (unsigned int i = 0; i < ct->nr; i++) {
+		struct worker_slot *s = ct->slot[i];
+
+		if (s->pid > 0)
+			waitpid(s->pid, NULL, 0);
+		else if (s->started)
+			pthread_join(s->thread, NULL);
+	}
 	for (unsigned int i = 0; i < ct->nr; i++) {
 		for (int k = 0; k < GB_MAX_TIMED_OPS; k++)
-			free(ct->slot[i]->w.hist[k]);
-		free(ct->slot[i]);
+			shared_free(ct->slot[i]->w.hist[k],
+				    sizeof(struct gb_hist));
+		shared_free(ct->slot[i], sizeof(struct worker_slot));
 	}
 	free(ct->slot);
-	pthread_barrier_destroy(&ct->ctl.start);
-	pthread_barrier_destroy(&ct->ctl.end);
+	pthread_barrier_destroy(&ct->ctl->start);
+	pthread_barrier_destroy(&ct->ctl->end);
+	shared_free(ct->ctl, sizeof(*ct->ctl));
+}
+
+/* A contender with an mm of its own: a child that lives for the cell. */
+static int fork_worker(struct worker_slot *s)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		s->pid = pid;
+		return 0;
+	}
+	/* never outlive the run, even if it is killed outright */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	worker_main(s);
+	_exit(0);
+}
+
+static void init_barriers(struct phase_ctl *ctl, unsigned int count)
+{
+	pthread_barrierattr_t attr;
+
+	pthread_barrierattr_init(&attr);
+	pthread_barrierattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	pthread_barrier_init(&ctl->start, &attr, count);
+	pthread_barrier_init(&ctl->end, &attr, count);
+	pthread_barrierattr_destroy(&attr);
 }
 
 static int start_threads(struct gb_run *run, struct gb_cell *c,
@@ -368,38 +436,48 @@ static int start_threads(struct gb_run *run, struct gb_cell *c,
 		nops++;
 	memset(ct, 0, sizeof(*ct));
 	ct->nr = c->nr_contenders + 1;
-	ct->ctl.topo = run->topo;
-	ct->ctl.lock_ids = run->lock_ids;
+	ct->processes = c->processes;
+	ct->ctl = shared_alloc(sizeof(*ct->ctl));
+	ct->ctl->topo = run->topo;
+	ct->ctl->lock_ids = run->lock_ids;
 	ct->slot = gb_zalloc(ct->nr * sizeof(*ct->slot));
-	pthread_barrier_init(&ct->ctl.start, NULL, ct->nr + 1);
-	pthread_barrier_init(&ct->ctl.end, NULL, ct->nr + 1);
+	init_barriers(ct->ctl, ct->nr + 1);
 	for (unsigned int i = 0; i < ct->nr; i++) {
+		bool timed = i == 0 || c->sc->all_timed;
 		struct worker_slot *s;
 
-		s = gb_zalloc_aligned(WORKER_ALIGN, sizeof(*s));
-		s->ctl = &ct->ctl;
+		s = shared_alloc(sizeof(*s));
+		s->ctl = ct->ctl;
 		s->w.cell = c;
 		s->w.index = i;
 		s->w.cpu = c->cpus[i];
-		for (unsigned int k = 0; i == 0 && k < nops; k++) {
-			s->w.hist[k] = gb_zalloc_aligned(WORKER_ALIGN,
-							 sizeof(struct gb_hist));
+		for (unsigned int k = 0; timed && k < nops; k++) {
+			s->w.hist[k] = shared_alloc(sizeof(struct gb_hist));
 			gb_hist_reset(s->w.hist[k]);
 		}
 		ct->slot[i] = s;
-		err = pthread_create(&s->thread, NULL, worker_main, s);
-		if (err)
-			gb_die(GB_EXIT_FAILURE, "pthread_create: %s",
-			       strerror(err));
+		if (i > 0 && ct->processes) {
+			err = fork_worker(s);
+		} else {
+			err = -pthread_create(&s->thread, NULL, worker_main,
+					      s);
+			s->started = !err;
+		}
+		if (err) {
+			/* the barrier counts every worker: run none */
+			gb_die(GB_EXIT_FAILURE, "starting worker %u: %s", i,
+			       strerror(-err));
+		}
 	}
-	pthread_barrier_wait(&ct->ctl.end);	/* all bound and ready */
+	pthread_barrier_wait(&ct->ctl->end);	/* all bound and ready */
 	for (unsigned int i = 0; i < ct->nr; i++) {
 		struct gb_worker *w = &ct->slot[i]->w;
 
 		if (!w->err)
 			continue;
-		snprintf(why, whylen, "%s thread on CPU %u: %s",
-			 i ? "contender" : "subject", w->cpu,
+		snprintf(why, whylen, "%s %s on CPU %u: %s",
+			 i ? "contender" : "subject",
+			 i && ct->processes ? "process" : "thread", w->cpu,
 			 w->err == -EIO ? "bound but never seen running there" :
 			 strerror(-w->err));
 		err = w->err;
@@ -463,6 +541,33 @@ static const double quantiles[] = { 0.50, 0.90, 0.99, 0.999, 1.0 };
 static const char *const quantile_names[] = { "p50", "p90", "p99", "p999",
 					       "max" };
 
+/*
+ * Every thread ran the timed ops: percentiles over all their operations
+ * pooled, and the total rate.  Thread 0's own stay the plain metrics.
+ */
+static void collect_all_timed(struct gb_run *run, struct cell_threads *ct,
+			      struct gb_cell *c, struct trial_buf *tb)
+{
+	const struct gb_scenario *sc = c->sc;
+	struct gb_hist *pool = gb_zalloc(sizeof(*pool));
+	double rate = 0;
+
+	for (unsigned int k = 0; sc->timed_ops[k]; k++) {
+		gb_hist_reset(pool);
+		for (unsigned int i = 0; i < ct->nr; i++)
+			gb_hist_merge(pool, ct->slot[i]->w.hist[k]);
+		for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++)
+			put(tb, c, "ns", gb_ticks_to_ns(run->clock,
+				gb_hist_quantile(pool, quantiles[q])),
+			    "%s_latency_all_%s_ns", sc->timed_ops[k],
+			    quantile_names[q]);
+	}
+	for (unsigned int i = 0; i < ct->nr; i++)
+		rate += (double)ct->slot[i]->w.ops / ct->slot[i]->w.elapsed_s;
+	put(tb, c, "ops/s", rate, "%s_total", sc->subject_rate);
+	free(pool);
+}
+
 static void collect_subject(struct gb_run *run, struct cell_threads *ct,
 			    struct gb_cell *c, struct trial_buf *tb)
 {
@@ -481,6 +586,8 @@ static void collect_subject(struct gb_run *run, struct cell_threads *ct,
 	}
 	put(tb, c, "ops/s", (double)w->ops / w->elapsed_s, "%s",
 	    sc->subject_rate);
+	if (sc->all_timed && c->nr_contenders)
+		collect_all_timed(run, ct, c, tb);
 }
 
 /* Contenders' rate in this phase; returns the total. */

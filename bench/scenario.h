@@ -56,6 +56,7 @@ struct gb_scenario {
 	const char *contender_role;	/* "faulter"; NULL: none */
 	bool contenders_fault;		/* count their page faults */
 	const char *control_label;	/* non-NULL: a no-subject control */
+	bool all_timed;			/* contenders run the timed ops too */
 
 	/*
 	 * Add the cells of the sweep with gb_plan_add().  @max_contenders
@@ -102,6 +103,7 @@ struct gb_cell {
 	struct gb_cell *control;	/* its no-subject twin, if any */
 	bool is_control;
 	bool emulate_write_lock;	/* --emulate write-lock */
+	bool processes;			/* contenders in processes of their own */
 
 	enum gb_cell_status status;
 	char reason[256];		/* why skipped or partial */
