@@ -13,6 +13,7 @@
 #include "sysinfo.h"
 #include "topo.h"
 #include "util.h"
+#include "virt.h"
 
 static void print_placements(struct gb_topo *tp)
 {
@@ -59,6 +60,14 @@ int gb_cmd_detect(int argc, char **argv)
 	printf("kernel:      %s (%s) %s\n", u.release, u.version, u.machine);
 	gb_cpu_model(buf, sizeof(buf));
 	printf("cpu:         %s, %ld CPUs online\n", buf, gb_nr_cpus());
+	{
+		char how[192];
+		const char *virt = gb_virt_detect(how, sizeof(how));
+
+		printf("virt:        %s (%s)%s\n", virt, how,
+		       strcmp(virt, "none") ? ": timings are not bare metal" :
+					      "");
+	}
 	if (gb_topo_init(&tp, -1))
 		gb_die(GB_EXIT_FAILURE, "hwloc cannot load the topology");
 	gb_topo_describe(&tp, buf, sizeof(buf));

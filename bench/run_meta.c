@@ -18,6 +18,7 @@
 #include "stats.h"
 #include "sysinfo.h"
 #include "util.h"
+#include "virt.h"
 
 static char *shell_join(int argc, char **argv)
 {
@@ -91,6 +92,7 @@ static void meta_system(struct run_state *st)
 	struct gb_setting set[GB_NR_SETTINGS];
 	char buf[512], host[256];
 	struct utsname u;
+	const char *virt;
 
 	uname(&u);
 	gethostname(host, sizeof(host));
@@ -102,6 +104,12 @@ static void meta_system(struct run_state *st)
 	gb_cpu_model(buf, sizeof(buf));
 	gb_meta_set(m, "cpu_model", "%s", buf);
 	gb_meta_set(m, "nr_cpus", "%ld", gb_nr_cpus());
+	virt = gb_virt_detect(buf, sizeof(buf));
+	gb_meta_set(m, "virt", "%s", virt);
+	gb_meta_set(m, "virt_detail", "%s", buf);
+	if (strcmp(virt, "none"))
+		gb_warn("running under %s (%s): timings are not bare-metal "
+			"numbers; compare ratios within one run", virt, buf);
 	gb_meta_set(m, "nr_cpus_allowed", "%u", st->topo.nr_pus);
 	gb_topo_describe(&st->topo, buf, sizeof(buf));
 	gb_meta_set(m, "topology", "%s", buf);

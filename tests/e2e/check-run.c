@@ -23,7 +23,7 @@ static const char *const required[] = {
 	"timer_overhead_ns", "placement", "governor", "smt", "thp", "aslr",
 	"tool_version", "command", "started", "finished", "complete",
 	"turbo", "mitigations", "trials", "duration_s", "guard_path",
-	"lock_accounting", "emulation",
+	"lock_accounting", "emulation", "virt",
 };
 
 static int failures;

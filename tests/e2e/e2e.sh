@@ -91,6 +91,7 @@ expect 0 "anon +rejected: kernel rejects" "detect reports unsupported backings" 
 expect 0 "anon +supported" "detect: anon guard install supported" -- $GB detect
 expect 0 "maybe_guard_flag: (yes|no)" "detect: gu flag probed" -- $GB detect
 expect 0 "governor|thp|aslr_system" "detect: settings with hints" -- $GB detect
+expect 0 "^virt: +(none|kvm|qemu-tcg|hyperv|vmware|xen|other) \(" "detect: virtualization named" -- $GB detect
 
 # ---- a real run -------------------------------------------------------
 rundir() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' | head -1; }
