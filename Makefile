@@ -16,7 +16,9 @@ CFLAGS   += -std=gnu11 $(OPT) -g -Wall -Wextra -Wshadow -Wformat=2 \
 	    -DGB_VERSION='"$(VERSION)"' -MMD -MP \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpfm -lpthread -lm
+# libpfm4 ships no .pc file: look for its header
+HAVE_PFM := test -f /usr/include/perfmon/pfmlib_perf_event.h
 
 BIN      := bench/guard-bench
 LIB_SRC  := $(filter-out bench/main.c,$(wildcard bench/*.c)) \
@@ -30,6 +32,13 @@ HELPERS  := tests/helpers/no-guard tests/e2e/check-run tests/e2e/plain-loop
 
 RUN_ARGS ?=
 
+# Objects remember how they were built: SANITIZE=, OPT= or CC= changes
+# rebuild everything instead of linking mismatched objects.
+BUILD_FLAGS := $(CC) $(OPT) $(SANITIZE) $(WERROR)
+FLAGS_STAMP := bench/.build-flags
+$(shell printf '%s\n' "$(BUILD_FLAGS)" | cmp -s - $(FLAGS_STAMP) || \
+	printf '%s\n' "$(BUILD_FLAGS)" > $(FLAGS_STAMP))
+
 .PHONY: all build bench test deps test-deps clean unit-tests
 
 # Libraries missing?  Install them first (or print the exact command),
@@ -40,16 +49,19 @@ all: deps
 build: $(BIN)
 
 deps:
-	@pkg-config --exists $(PKGS) 2>/dev/null || scripts/deps.sh
+	@pkg-config --exists $(PKGS) 2>/dev/null && $(HAVE_PFM) || scripts/deps.sh
 
 test-deps:
-	@pkg-config --exists $(PKGS) cmocka 2>/dev/null || scripts/deps.sh
+	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && $(HAVE_PFM) || \
+		scripts/deps.sh
 
 $(BIN): bench/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
+
+$(LIB_OBJ) bench/main.o tests/helpers/no-guard: $(FLAGS_STAMP)
 
 # The version string changes with every commit: rebuild what prints it.
 bench/main.o bench/run_meta.o: $(wildcard .git/HEAD .git/index)
@@ -75,6 +87,6 @@ test: test-deps
 clean:
 	rm -f bench/*.o bench/*.d bench/scenarios/*.o bench/scenarios/*.d \
 	      $(LIB) $(BIN) $(UNIT_BIN) $(HELPERS) tests/unit/*.d \
-	      tests/e2e/*.d tests/helpers/*.d
+	      tests/e2e/*.d tests/helpers/*.d $(FLAGS_STAMP)
 
 -include $(wildcard bench/*.d bench/scenarios/*.d)
