@@ -251,6 +251,34 @@ static void setup_clock(struct run_state *st)
 	st->loop_overhead_ns = gb_measure_loop_overhead(&st->clock);
 }
 
+/*
+ * Resolve --events once, in the main thread: workers only open what is
+ * resolved.  A name no PMU knows is a usage error; an event this CPU
+ * lacks is listed in meta and skipped.
+ */
+static void setup_pmu(struct run_state *st)
+{
+	const char *ev = st->cfg.events;
+	char err[1024], why[GB_PMU_WHY_LEN];
+	unsigned int flags = 0;
+	long paranoid = 2;
+	char buf[16];
+
+	if (!ev || !strcmp(ev, "none"))
+		return;
+	if (gb_pmu_init(err, sizeof(err)))
+		gb_die(GB_EXIT_FAILURE, "libpfm4: %s", err);
+	if (!gb_read_line("/proc/sys/kernel/perf_event_paranoid", buf,
+			  sizeof(buf)))
+		paranoid = atol(buf);
+	if (gb_pmu_decide_user_only((int)paranoid, geteuid() == 0, false, why,
+				    sizeof(why)))
+		flags |= GB_PMU_USER_ONLY;
+	if (gb_pmu_resolve(&st->pmu, ev, flags, err, sizeof(err)))
+		gb_die(GB_EXIT_USAGE, "--events: %s", err);
+	st->pmu_on = true;
+}
+
 static void plan(struct run_state *st)
 {
 	char err[512];
@@ -298,6 +326,7 @@ int gb_cmd_run(int argc, char **argv)
 	check_dirs(&st);
 	check_kernel(&st);
 	setup_clock(&st);
+	setup_pmu(&st);
 	plan(&st);
 	gb_install_signal_handlers();
 
@@ -321,6 +350,8 @@ int gb_cmd_run(int argc, char **argv)
 	run.topo = &st.topo;
 	run.clock = &st.clock;
 	run.lock_ids = &st.caps.lock_ids;
+	run.pmu = st.pmu_on ? &st.pmu : NULL;
+	st.run = &run;
 	run.res = &st.res;
 	run.placement_cpus = st.placement_cpus;
 	run.nr_placement_cpus = st.nr_placement_cpus;

@@ -45,6 +45,7 @@ struct gb_config {
 	const char *timer;
 	const char *aslr;
 	const char *emulate;	/* NULL, or "write-lock" */
+	const char *events;	/* libpfm4 events and presets; "" none */
 	bool quick;
 	bool help;
 

@@ -37,10 +37,12 @@ struct phase_ctl {
 	int quit;
 	struct gb_topo *topo;
 	const struct gb_lockstat_ids *lock_ids;
+	const struct gb_pmu_set *pmu;
 };
 
 struct worker_slot {
 	struct gb_worker w;
+	struct gb_pmu_thread pmu;
 	struct phase_ctl *ctl;
 	pthread_t thread;
 	bool started;
@@ -256,6 +258,8 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 		if (counting)
 			gb_lockstat_read(&ls, l0);
 	}
+	if (w->pmu)
+		gb_pmu_start(w->pmu);
 	getrusage(RUSAGE_THREAD, &r0);
 	t0 = gb_mono_sec();
 	if (w->index > 0 && !w->cell->sc->all_timed)
@@ -266,6 +270,10 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 		idle_loop(ctl);
 	t1 = gb_mono_sec();
 	getrusage(RUSAGE_THREAD, &r1);
+	if (w->pmu) {
+		gb_pmu_stop(w->pmu);
+		gb_pmu_read(w->pmu, w->pmu_count);
+	}
 	w->elapsed_s = t1 - t0;
 	w->minflt = (uint64_t)(r1.ru_minflt - r0.ru_minflt);
 	if (counting) {
@@ -289,6 +297,9 @@ static void *worker_main(void *arg)
 	w->err = gb_topo_bind_self(ctl->topo, w->cpu);
 	if (!w->err && w->cell->sc->worker_init)
 		w->err = w->cell->sc->worker_init(w);
+	/* counters belong to this thread: opened here, once pinned */
+	if (!w->err && ctl->pmu && gb_pmu_open_thread(&slot->pmu, ctl->pmu) >= 0)
+		w->pmu = &slot->pmu;
 	pthread_barrier_wait(&ctl->end);
 	for (;;) {
 		pthread_barrier_wait(&ctl->start);
@@ -297,6 +308,8 @@ static void *worker_main(void *arg)
 		run_phase(w, ctl);
 		pthread_barrier_wait(&ctl->end);
 	}
+	if (w->pmu)
+		gb_pmu_close(w->pmu);
 	return NULL;
 }
 
@@ -395,6 +408,22 @@ static void stop_threads(struct cell_threads *ct)
 	shared_free(ct->ctl, sizeof(*ct->ctl));
 }
 
+/* Which events the first subject could open, and why not: for meta. */
+static void note_pmu_status(struct gb_run *run, struct cell_threads *ct)
+{
+	const struct gb_pmu_thread *t = &ct->slot[0]->pmu;
+
+	if (!run->pmu || run->pmu_seen || !ct->slot[0]->w.pmu)
+		return;
+	run->pmu_seen = true;
+	for (size_t e = 0; e < run->pmu->nr; e++)
+		snprintf(run->pmu_why[e], sizeof(run->pmu_why[e]), "%s",
+			 t->fd[e] >= 0 ? "" : t->why[e]);
+	snprintf(run->pmu_scope, sizeof(run->pmu_scope), "%s",
+		 t->user_only ? (t->scope_why[0] ? t->scope_why :
+				 "user-only") : "kernel+user");
+}
+
 /* A contender with an mm of its own: a child that lives for the cell. */
 static int fork_worker(struct worker_slot *s)
 {
@@ -440,6 +469,7 @@ static int start_threads(struct gb_run *run, struct gb_cell *c,
 	ct->ctl = shared_alloc(sizeof(*ct->ctl));
 	ct->ctl->topo = run->topo;
 	ct->ctl->lock_ids = run->lock_ids;
+	ct->ctl->pmu = run->pmu;
 	ct->slot = gb_zalloc(ct->nr * sizeof(*ct->slot));
 	init_barriers(ct->ctl, ct->nr + 1);
 	for (unsigned int i = 0; i < ct->nr; i++) {
@@ -470,6 +500,7 @@ static int start_threads(struct gb_run *run, struct gb_cell *c,
 		}
 	}
 	pthread_barrier_wait(&ct->ctl->end);	/* all bound and ready */
+	note_pmu_status(run, ct);
 	for (unsigned int i = 0; i < ct->nr; i++) {
 		struct gb_worker *w = &ct->slot[i]->w;
 
@@ -506,14 +537,14 @@ static struct gb_series *series_get(struct gb_cell *c, const char *name,
 /* Values of one trial, kept until the whole trial has finished. */
 struct pending {
 	struct gb_cell *cell;
-	char name[48];
+	char name[96];
 	const char *unit;
 	double v;
 };
 
 struct trial_buf {
 	size_t n;
-	struct pending p[2 * GB_MAX_METRICS];
+	struct pending p[3 * GB_MAX_METRICS];
 };
 
 static void put(struct trial_buf *tb, struct gb_cell *c, const char *unit,
@@ -617,6 +648,60 @@ static double collect_contenders(struct cell_threads *ct, struct gb_cell *c,
 	return faults;
 }
 
+/* "perf::PERF_COUNT_SW_PAGE_FAULTS" -> "pmu.PERF_COUNT_SW_PAGE_FAULTS" */
+static void pmu_metric_base(const char *event, char *buf, size_t len)
+{
+	const char *p = strstr(event, "::");
+
+	snprintf(buf, len, "pmu.%s", p ? p + 2 : event);
+	for (char *c = buf; *c; c++)
+		if (*c == ':' || *c == '=' || *c == ' ' || *c == '\t')
+			*c = '.';
+}
+
+/*
+ * Counts per op, scaled for multiplexing: the subject's per
+ * install+remove pair, the contenders' summed per their summed ops.
+ * pmu_running_ratio_min flags multiplexing (below 1).
+ */
+static void collect_pmu(struct gb_run *run, struct cell_threads *ct,
+			struct gb_cell *c, struct trial_buf *tb)
+{
+	double ratio = 1;
+	bool any = false;
+
+	for (size_t e = 0; run->pmu && e < run->pmu->nr; e++) {
+		double sum = 0;
+		uint64_t ops = 0;
+		char base[80];
+
+		pmu_metric_base(run->pmu->ev[e].name, base, sizeof(base));
+		for (unsigned int i = 0; i < ct->nr; i++) {
+			struct gb_worker *w = &ct->slot[i]->w;
+			const struct gb_pmu_count *k = &w->pmu_count[e];
+
+			if (!w->pmu || !k->valid || k->scaled != k->scaled)
+				continue;
+			any = true;
+			if (k->ratio < ratio)
+				ratio = k->ratio;
+			if (i == 0) {
+				if (w->ops)
+					put(tb, c, "per pair", k->scaled /
+					    (double)w->ops, "%s_per_pair", base);
+				continue;
+			}
+			sum += k->scaled;
+			ops += w->ops;
+		}
+		if (ops && c->sc->contender_role)
+			put(tb, c, "per op", sum / (double)ops, "%s_per_%s_op",
+			    base, c->sc->contender_role);
+	}
+	if (any)
+		put(tb, c, "ratio", ratio, "pmu_running_ratio_min");
+}
+
 static int phase_error(struct cell_threads *ct, char *why, size_t whylen)
 {
 	for (unsigned int i = 0; i < ct->nr; i++) {
@@ -681,7 +766,7 @@ static void put_locks(struct gb_cell *c, const uint64_t *locks,
 {
 	for (int e = 0; e < GB_NR_LOCK_EVENTS; e++) {
 		struct gb_series *s;
-		char name[48];
+		char name[96];
 
 		if (locks[e] == UINT64_MAX || !ops)
 			continue;
@@ -775,6 +860,7 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 			if (active) {
 				collect_subject(run, ct, c, tb);
 				with = collect_contenders(ct, c, tb);
+				collect_pmu(run, ct, c, tb);
 				merge_hists(ct, c);
 			} else {
 				without = collect_contenders(ct, c->control,

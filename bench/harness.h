@@ -16,6 +16,11 @@ struct gb_run {
 	struct gb_topo *topo;
 	const struct gb_clock *clock;
 	const struct gb_lockstat_ids *lock_ids;	/* !ok: accounting n/a */
+	const struct gb_pmu_set *pmu;		/* NULL: no PMU events */
+	/* per event: how the first worker's open went ("" = counted) */
+	bool pmu_seen;
+	char pmu_why[GB_PMU_MAX_EVENTS][GB_PMU_WHY_LEN];
+	char pmu_scope[GB_PMU_WHY_LEN];
 	struct gb_results *res;
 	const unsigned int *placement_cpus;
 	size_t nr_placement_cpus;

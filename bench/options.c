@@ -59,6 +59,9 @@ static const struct gb_option options[] = {
 	{ "emulate", 0, "write-lock", OPT_STRING, CFG(emulate), 0, 0,
 	  "same-kernel proxy of the v1 write-lock baseline: each install "
 	  "also flips VM_DONTDUMP on its VMA (mmap + VMA write lock)" },
+	{ "events", 'e', "LIST", OPT_STRING, CFG(events), 0, 0,
+	  "PMU events counted per op: presets coherence, basic, sw and "
+	  "libpfm4 event strings, or none (default: coherence,sw)" },
 	{ "quick", 'q', NULL, OPT_FLAG, CFG(quick), 0, 0,
 	  "short trials (0.2 s, warm-up 0.05 s) for a smoke run" },
 	{ "help", 'h', NULL, OPT_FLAG, CFG(help), 0, 0, "this text" },
@@ -77,6 +80,7 @@ void gb_config_init(struct gb_config *cfg)
 	cfg->results_dir = "results";
 	cfg->timer = "auto";
 	cfg->aslr = "off";
+	cfg->events = "coherence,sw";
 
 	/* every scenario's parameters, with their defaults */
 	for (size_t s = 0; s < gb_nr_scenarios; s++) {

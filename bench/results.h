@@ -63,7 +63,7 @@ extern const char *const gb_cells_header[];
 struct gb_summary_row {
 	char scenario[32];
 	char cell[192];
-	char metric[48];
+	char metric[96];
 	char unit[16];
 	struct gb_summary s;
 };

@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "harness.h"
 #include "kernel.h"
 #include "results.h"
 #include "scenario.h"
@@ -28,6 +29,9 @@ struct run_state {
 	char tmpdir[4096];
 	bool own_tmpdir;
 	char aslr[160];
+	struct gb_pmu_set pmu;
+	bool pmu_on;
+	struct gb_run *run;		/* set while cells run: PMU status */
 	struct gb_meta meta;
 	struct gb_results res;
 	time_t started;

@@ -278,10 +278,43 @@ static void meta_emulation(struct run_state *st)
 	}
 }
 
+/* Which events were counted, and why each of the others was not. */
+static void meta_pmu(struct run_state *st)
+{
+	const struct gb_pmu_set *set = &st->pmu;
+	char key[64], buf[512];
+	size_t used = 0;
+
+	if (!st->pmu_on) {
+		gb_meta_set(&st->meta, "pmu", "off (--events none)");
+		return;
+	}
+	gb_meta_set(&st->meta, "pmu_table", "%s", set->table_why);
+	gb_meta_set(&st->meta, "pmu_scope", "%s", st->run && st->run->pmu_seen ?
+		    st->run->pmu_scope : set->user_only ? set->scope_why :
+		    "kernel+user");
+	buf[0] = '\0';
+	for (size_t e = 0; e < set->nr; e++) {
+		const char *why = !set->ev[e].resolved ? set->ev[e].why :
+				  st->run && st->run->pmu_seen ?
+				  st->run->pmu_why[e] : "not opened";
+
+		snprintf(key, sizeof(key), "pmu_event_%zu", e + 1);
+		gb_meta_set(&st->meta, key, "%s: %s%s", set->ev[e].name,
+			    why[0] ? "unavailable: " : "counted", why);
+		if (!why[0] && used < sizeof(buf))
+			used += (size_t)snprintf(buf + used, sizeof(buf) - used,
+						 "%s%s", used ? "," : "",
+						 set->ev[e].name);
+	}
+	gb_meta_set(&st->meta, "pmu", "%s", used ? buf : "none counted");
+}
+
 void meta_finish(struct run_state *st, int rc, const char *why)
 {
 	char ts[32];
 
+	meta_pmu(st);
 	meta_overhead_share(st);
 	meta_emulation(st);
 	gb_utc_iso(ts, sizeof(ts), time(NULL));

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "hist.h"
 #include "lockstat.h"
+#include "pmu.h"
 
 /*
  * The scenario contract.  A scenario is one file under bench/scenarios/
@@ -44,6 +45,8 @@ struct gb_worker {
 	struct gb_hist *hist[GB_MAX_TIMED_OPS];
 	uint64_t locks[GB_NR_LOCK_EVENTS];	/* accounting phase only */
 	char lock_why[160];		/* why the lock counters did not open */
+	struct gb_pmu_thread *pmu;	/* NULL: no --events */
+	struct gb_pmu_count pmu_count[GB_PMU_MAX_EVENTS];	/* last phase */
 	unsigned int flip;		/* emulation's alternating flag */
 };
 
@@ -77,11 +80,11 @@ struct gb_scenario {
 	void (*teardown)(struct gb_cell *c);
 };
 
-#define GB_MAX_METRICS 48
+#define GB_MAX_METRICS 96
 #define GB_LABEL_LEN 160
 
 struct gb_series {
-	char name[48];
+	char name[96];
 	const char *unit;
 	size_t n;
 	double *v;			/* one value per finished trial */

@@ -34,7 +34,7 @@ static void print_series(FILE *f, const struct gb_series *s)
 	fmt_si(med, sizeof(med), sm.median);
 	fmt_si(lo, sizeof(lo), sm.min);
 	fmt_si(hi, sizeof(hi), sm.max);
-	fprintf(f, "  %-32s %9s %-8s %9s %9s %6.1f%%\n", s->name, med, s->unit,
+	fprintf(f, "  %-44s %9s %-8s %9s %9s %6.1f%%\n", s->name, med, s->unit,
 		lo, hi, sm.cv * 100);
 }
 
@@ -63,7 +63,7 @@ void gb_summary_print(FILE *f, struct gb_cell **cells, size_t n)
 			c->status == GB_CELL_PARTIAL ? c->reason : "");
 		if (!trials)
 			continue;
-		fprintf(f, "  %-32s %9s %-8s %9s %9s %7s\n", "metric",
+		fprintf(f, "  %-44s %9s %-8s %9s %9s %7s\n", "metric",
 			"median", "unit", "min", "max", "cv");
 		for (size_t m = 0; m < c->nr_series; m++)
 			if (c->series[m].n)

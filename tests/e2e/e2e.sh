@@ -157,6 +157,33 @@ if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 		setpriv --reuid=nobody --regid=nogroup --clear-groups "$T/gb" detect
 fi
 
+# ---- PMU counters through libpfm4 ------------------------------------
+usage_error "--events: .*coherance.*did you mean 'coherence'" "misspelt preset" -e coherance
+usage_error "--events: .*foo::bar_baz" "unknown event: libpfm4's error" -e foo::bar_baz
+rm -rf "$T/res"
+expect 0 "results: " "a hardware event on this machine does not stop the run" -- \
+	$GB run -o "$T/res" -s faults --share other-vma "${SHORT[@]}" \
+	-e perf::CYCLES,sw --fault-pages 16
+d=$(rundir "$T/res")
+if grep -q '^pmu_event_1: perf::CYCLES: unavailable: ' "$d/meta.txt" ||
+   grep -q '^pmu_event_1: perf::CYCLES: counted' "$d/meta.txt"; then
+	ok "meta lists the hardware event with its status"
+else
+	not_ok "meta lists the hardware event with its status"
+fi
+# the kernel's page-fault counter, through libpfm4, against the pages touched
+awk -F'\t' '$2 ~ /faulters=1$/ && $3 == "pmu.PERF_COUNT_SW_PAGE_FAULTS_per_faulter_op" {
+	n++; if ($6 < 16 * 0.95 || $6 > 16 * 1.05) bad = 1 }
+	END { exit bad || !n }' "$d/summary.tsv" &&
+	ok "libpfm4 page faults per faulter op = pages touched (16) within 5%" ||
+	not_ok "libpfm4 page faults per faulter op = pages touched (16) within 5%"
+rm -rf "$T/res"
+expect 0 "results: " "--events none" -- \
+	$GB run -o "$T/res" -s install --backing anon --pages 1 "${SHORT[@]}" -e none
+d=$(rundir "$T/res")
+grep -q '^pmu: off' "$d/meta.txt" && ! grep -q 'pmu\.' "$d/summary.tsv" &&
+	ok "--events none counts nothing" || not_ok "--events none counts nothing"
+
 # ---- timer fallback ---------------------------------------------------
 rm -rf "$T/res"
 expect 0 "results: " "run with --timer clock_gettime" -- \
