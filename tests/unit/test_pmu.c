@@ -232,9 +232,9 @@ static const struct gb_pmu_event *find_event(const struct gb_pmu_set *set,
 
 /*
  * Fresh anonymous pages, one write each: NR_PAGES minor faults.  Not
- * instrumented: ASan's shadow checks would fault in 1/8 as many more.
+ * instrumented: ASan and TSan shadow memory would fault in more pages.
  */
-__attribute__((no_sanitize_address))
+__attribute__((no_sanitize_address, no_sanitize_thread))
 static void touch_pages(char *p, long page)
 {
 	for (long i = 0; i < NR_PAGES; i++)
