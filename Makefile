@@ -88,5 +88,48 @@ clean:
 	rm -f bench/*.o bench/*.d bench/scenarios/*.o bench/scenarios/*.d \
 	      $(LIB) $(BIN) $(UNIT_BIN) $(HELPERS) tests/unit/*.d \
 	      tests/e2e/*.d tests/helpers/*.d $(FLAGS_STAMP)
+	rm -rf $(FUZZ_DIR)
 
 -include $(wildcard bench/*.d bench/scenarios/*.d)
+
+# ---- fuzzing the readers (libFuzzer, clang) ----------------------------
+# Every file compare and trend trust goes through a reader; each gets a
+# libFuzzer harness under ASan+UBSan, seeded from tests/fuzz/corpus/.
+# `make fuzz FUZZ_SECONDS=60` runs each for that long; a crash, leak or
+# sanitizer report fails the target and leaves its reproducer in
+# build/fuzz/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_DIR     := build/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		-DGB_VERSION='"fuzz"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/%.o,$(LIB_SRC))
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS      := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
+
+$(FUZZ_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/libguardbench.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libguardbench.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ibench -o $@ $< \
+		$(FUZZ_DIR)/libguardbench.a $(LDLIBS)
+
+.PHONY: fuzz
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do \
+		name=$${f##*/fuzz_}; work=$(FUZZ_DIR)/corpus-$$name; \
+		mkdir -p $$work; \
+		echo "== $$f: $(FUZZ_SECONDS) s from tests/fuzz/corpus/$$name"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 \
+		    -artifact_prefix=$(FUZZ_DIR)/crash-$$name- \
+		    -print_final_stats=1 $$work tests/fuzz/corpus/$$name \
+		    2>$(FUZZ_DIR)/$$name.log || \
+		    { tail -40 $(FUZZ_DIR)/$$name.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units|Done' \
+		    $(FUZZ_DIR)/$$name.log | tr '\n' ' '; echo; \
+	done
