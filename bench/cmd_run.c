@@ -214,6 +214,15 @@ static void check_dirs(struct run_state *st)
 		       cfg->results_dir, probe, strerror(-ret));
 }
 
+static char *own_tmpdir;
+
+/* Whatever way we exit, the temporary directory we made goes too. */
+static void remove_own_tmpdir(void)
+{
+	if (own_tmpdir)
+		rmdir(own_tmpdir);
+}
+
 static void check_kernel(struct run_state *st)
 {
 	struct utsname u;
@@ -225,12 +234,12 @@ static void check_kernel(struct run_state *st)
 			       strerror(errno));
 		st->own_tmpdir = true;
 		st->cfg.tmpdir = st->tmpdir;
+		own_tmpdir = st->tmpdir;
+		atexit(remove_own_tmpdir);
 	}
 	gb_kernel_probe(&st->caps, st->cfg.tmpdir);
 	if (st->caps.supported[GB_BACKING_ANON] == 0) {
 		uname(&u);
-		if (st->own_tmpdir)
-			rmdir(st->tmpdir);
 		gb_die(GB_EXIT_NO_GUARD, "kernel %s lacks MADV_GUARD_INSTALL "
 		       "(EINVAL): boot Linux 6.13 or later; nothing measured",
 		       u.release);
@@ -322,13 +331,18 @@ int gb_cmd_run(int argc, char **argv)
 	st.argv = argv;
 	parse(&st, argc, argv);
 	aslr_off(&st, argv - 2);
+	/* from here a signal ends the run cleanly, whatever it was doing */
+	gb_install_signal_handlers();
 	setup_topology(&st);
 	check_dirs(&st);
-	check_kernel(&st);
 	setup_clock(&st);
 	setup_pmu(&st);
 	plan(&st);
-	gb_install_signal_handlers();
+	/* the first thing left on disk: every usage error comes before it */
+	check_kernel(&st);
+	if (gb_signalled)
+		gb_die(GB_EXIT_INTERRUPTED, "interrupted by signal %d before "
+		       "the first trial: nothing written", (int)gb_signalled);
 
 	st.started = time(NULL);
 	uname(&u);
@@ -367,8 +381,5 @@ int gb_cmd_run(int argc, char **argv)
 	} else {
 		rc = GB_EXIT_OK;
 	}
-	rc = finish(&st, rc, why);
-	if (st.own_tmpdir)
-		rmdir(st.tmpdir);
-	return rc;
+	return finish(&st, rc, why);
 }

@@ -22,17 +22,21 @@ for t in tests/unit/test_*; do
 	fi
 done
 
-echo "== tests/e2e/e2e.sh"
-out=$(tests/e2e/e2e.sh 2>&1)
-rc=$?
-echo "$out" | sed '$d'
-p=$(echo "$out" | tail -1 | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-f=$(echo "$out" | tail -1 | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-pass=$((pass + ${p:-0}))
-fail=$((fail + ${f:-0}))
-if [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
-	fail=$((fail + 1))
-fi
+# every end-to-end script: each closes with "N passed, N failed"
+for script in tests/e2e/*.sh; do
+	echo "== $script"
+	out=$("$script" 2>&1)
+	rc=$?
+	echo "$out" | sed '$d'
+	last=$(echo "$out" | tail -1)
+	p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-0}))
+	if [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+		fail=$((fail + 1))
+	fi
+done
 
 echo
 echo "$pass passed, $fail failed"

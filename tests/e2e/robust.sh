@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Never lose a result, never trust a bad one: interrupted runs, a full
+# disk, bounded memory and file descriptors, the machine left as found.
+# TAP-style lines, then "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+GB=bench/guard-bench
+CHECK=tests/e2e/check-run
+T=$(mktemp -d /tmp/guard-bench-robust.XXXXXX)
+cleanup() {
+	mountpoint -q "$T/small" 2>/dev/null && umount "$T/small"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+pass=0 fail=0 n=0
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+rundirs() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' 2>/dev/null; }
+tmpdirs() { find "$1" -mindepth 2 -maxdepth 2 -name '.*tmp*' 2>/dev/null; }
+
+# ---- interrupted at any moment ----------------------------------------
+# An earlier run in the same place must come through untouched.
+$GB run -o "$T/res" -s install --backing anon --pages 1 -n 2 -d 0.05 \
+	-w 0.01 -e none >/dev/null 2>&1
+earlier=$(rundirs "$T/res")
+sum_before=$(cd "$earlier" && find . -type f -exec sha256sum {} + | sort | sha256sum)
+
+# Signals at spread-out moments: during start-up (calibration), in the
+# first and later trials, and around the end while files are written.
+bad=0 outcomes=""
+mkdir -p "$T/itmp"
+for delay in 0.02 0.1 0.3 0.6 0.9 1.2 1.4 1.6 1.8 2.0; do
+	for sig in INT TERM HUP; do
+		TMPDIR=$T/itmp $GB run -o "$T/res" -s install \
+			--backing anon,file --pages 1 -n 4 -d 0.1 -w 0.02 \
+			-e none >/dev/null 2>"$T/err" &
+		pid=$!
+		sleep $delay
+		kill -$sig $pid 2>/dev/null
+		wait $pid
+		rc=$?
+		outcomes="$outcomes $rc"
+		case $rc in
+		0 | 5 | 130 | 143 | 129) ;;
+		*) bad=1; echo "# $sig at $delay s: exit $rc"; cat "$T/err" ;;
+		esac
+	done
+done
+echo "# exit statuses:$outcomes"
+check "signals at 10 moments x 3 signals: exit 0, 5 or killed before a run existed" '[ $bad -eq 0 ]'
+bad=0
+for d in $(rundirs "$T/res"); do
+	c=$(sed -n 's/^complete: //p' "$d/meta.txt")
+	if [ "$c" = yes ]; then want=complete; else want=incomplete; fi
+	$CHECK "$d" $want >/dev/null 2>&1 || { bad=1; echo "# $d: check-run $want failed"; }
+done
+check "every run directory left is complete, or complete: no and readable" '[ $bad -eq 0 ]'
+check "no half-written run: no temporary directories left" '[ -z "$(tmpdirs "$T/res")" ]'
+sum_after=$(cd "$earlier" && find . -type f -exec sha256sum {} + | sort | sha256sum)
+check "an earlier run is never touched" '[ "$sum_before" = "$sum_after" ]'
+check "no temporary files left behind by interrupted runs" '[ -z "$(ls -A "$T/itmp")" ]'
+
+
+# ---- a full disk -------------------------------------------------------
+if mkdir -p "$T/small" && mount -t tmpfs -o size=24k tmpfs "$T/small" 2>/dev/null; then
+	$GB run -o "$T/small/res" -s install,faults --backing anon --pages 1,16 \
+		-n 4 -d 0.05 -w 0.01 >"$T/out" 2>"$T/err"
+	rc=$?
+	check "full disk: exit 1 or 3 (got $rc)" '[ $rc -eq 1 ] || [ $rc -eq 3 ]'
+	check "full disk: the message names the path and the cause" \
+		'grep -q "$T/small/res.*No space left on device" "$T/err"'
+	check "full disk: nothing under a final name" '[ -z "$(rundirs "$T/small/res")" ]'
+	check "full disk: the temporary directory is cleaned up" \
+		'[ -z "$(tmpdirs "$T/small/res")" ]'
+	umount "$T/small"
+else
+	echo "# cannot mount a tmpfs here (not root?): full-disk test skipped"
+fi
+
+# ---- bounded memory ------------------------------------------------------
+rss() {
+	/usr/bin/time -v "$@" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'
+}
+if [ -x /usr/bin/time ]; then
+	r2=$(rss $GB run -o "$T/mem" -s faults --share other-vma -n 1 -d 0.05 \
+		-w 0.01 -t 2 --oversubscribe)
+	r64=$(rss $GB run -o "$T/mem" -s faults --share other-vma -n 1 -d 0.05 \
+		-w 0.01 -t 64 --oversubscribe)
+	echo "# peak RSS: 2 threads $r2 KiB, 64 threads $r64 KiB"
+	# METHODOLOGY.md: <= 256 KiB per thread on top of <= 32 MiB
+	check "64 threads stay within 32 MiB + 256 KiB per thread" \
+		'[ "$r64" -le $((32 * 1024 + 64 * 256)) ] && [ $((r64 - r2)) -le $((62 * 256)) ]'
+else
+	echo "# /usr/bin/time missing (apt-get install time): memory test skipped"
+fi
+
+# ---- no file descriptor growth across trials -------------------------
+$GB run -o "$T/fd" -s install --backing anon --pages 1 -n 40 -d 0.05 -w 0.01 \
+	>/dev/null 2>&1 &
+pid=$!
+sleep 0.6
+counts=""
+for i in 1 2 3 4 5 6 7 8; do
+	counts="$counts $(ls /proc/$pid/fd 2>/dev/null | wc -l)"
+	sleep 0.15
+done
+wait $pid
+echo "# open fds sampled across trials:$counts"
+check "file descriptors do not grow across trials" \
+	'[ $(echo $counts | tr " " "\n" | sort -u | wc -l) -eq 1 ]'
+
+# ---- the machine is left as found ---------------------------------------
+snapshot() {
+	for f in /proc/sys/kernel/perf_event_paranoid \
+		 /proc/sys/kernel/randomize_va_space \
+		 /sys/kernel/mm/transparent_hugepage/enabled \
+		 /sys/devices/system/cpu/cpu*/cpufreq/scaling_governor; do
+		[ -r "$f" ] && echo "$f $(cat "$f")"
+	done
+	grep -c tracefs /proc/mounts
+	if [ -r /sys/kernel/tracing/tracing_on ]; then
+		cat /sys/kernel/tracing/events/mmap_lock/enable \
+		    /sys/kernel/tracing/events/lock/enable \
+		    /sys/kernel/tracing/set_event 2>/dev/null
+	fi
+	ls -A "$T/tmp"
+}
+# a TMPDIR of our own: other processes' temporary files do not count
+mkdir -p "$T/tmp"
+before=$(snapshot)
+TMPDIR=$T/tmp $GB run -o "$T/asfound" -s install,faults --backing anon,file \
+	--pages 1 -n 2 -d 0.05 -w 0.01 >/dev/null 2>&1
+TMPDIR=$T/tmp $GB detect >/dev/null 2>&1
+TMPDIR=$T/tmp $GB run -o "$T/asfound" -s install --pages 0 >/dev/null 2>&1
+after=$(snapshot)
+check "settings, mounts, tracing and temp files as before the run" \
+	'[ "$before" = "$after" ]'
+[ "$before" = "$after" ] || diff <(echo "$before") <(echo "$after") | sed 's/^/# /'
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
