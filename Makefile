@@ -7,6 +7,7 @@ WERROR   ?= 1
 OPT      ?= -O2
 SANITIZE ?=
 PKGS     := hwloc
+PKG_CONFIG ?= pkg-config
 VERSION  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 CFLAGS   += -std=gnu11 $(OPT) -g -Wall -Wextra -Wshadow -Wformat=2 \
@@ -14,9 +15,9 @@ CFLAGS   += -std=gnu11 $(OPT) -g -Wall -Wextra -Wshadow -Wformat=2 \
 	    $(if $(filter 1,$(WERROR)),-Werror) \
 	    $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer) \
 	    -DGB_VERSION='"$(VERSION)"' -MMD -MP \
-	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpfm -lpthread -lm
+LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpfm -lpthread -lm
 # libpfm4 ships no .pc file: look for its header
 HAVE_PFM := test -f /usr/include/perfmon/pfmlib_perf_event.h
 
@@ -49,10 +50,10 @@ all: deps
 build: $(BIN)
 
 deps:
-	@pkg-config --exists $(PKGS) 2>/dev/null && $(HAVE_PFM) || scripts/deps.sh
+	@$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && $(HAVE_PFM) || scripts/deps.sh
 
 test-deps:
-	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && $(HAVE_PFM) || \
+	@$(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && $(HAVE_PFM) || \
 		scripts/deps.sh
 
 $(BIN): bench/main.o $(LIB)
@@ -66,8 +67,12 @@ $(LIB_OBJ) bench/main.o tests/helpers/no-guard: $(FLAGS_STAMP)
 # The version string changes with every commit: rebuild what prints it.
 bench/main.o bench/run_meta.o: $(wildcard .git/HEAD .git/index)
 
+# The whole default matrix, fitted into BUDGET seconds by shortening
+# trials (METHODOLOGY.md, "Trials"); BUDGET=0 runs it at full length.
+BUDGET   ?= $(if $(QUICK),50,280)
+
 bench: all
-	$(BIN) run $(if $(QUICK),--quick) $(RUN_ARGS)
+	$(BIN) run $(if $(QUICK),--quick) $(if $(filter-out 0,$(BUDGET)),--budget $(BUDGET)) $(RUN_ARGS)
 
 tests/unit/test_%: tests/unit/test_%.c $(LIB)
 	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
@@ -103,7 +108,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_DIR     := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
-		-DGB_VERSION='"fuzz"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+		-DGB_VERSION='"fuzz"' $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/%.o,$(LIB_SRC))
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS      := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))

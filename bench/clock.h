@@ -24,6 +24,7 @@ struct gb_clock {
 	double ns_per_tick;
 	double overhead_ns;	/* median cost of one back-to-back read */
 	double calib_spread_ppm;/* disagreement between calibration rounds */
+	uint64_t counter_hz;	/* arm64: cntfrq_el0; 0 where not architected */
 	char fallback_reason[160];	/* why not the cycle counter, or "" */
 };
 

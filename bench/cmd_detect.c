@@ -12,6 +12,7 @@
 #include "kernel.h"
 #include "sysinfo.h"
 #include "topo.h"
+#include "stackguard.h"
 #include "util.h"
 #include "virt.h"
 
@@ -90,6 +91,8 @@ int gb_cmd_detect(int argc, char **argv)
 	       "VM_MAYBE_GUARD)\n", gb_kernel_flag_str(&caps));
 	gb_kernel_path_str(&caps, buf, sizeof(buf));
 	printf("guard_path:  %s\n", buf);
+	gb_stack_guard_describe(buf, sizeof(buf));
+	printf("stack_guard: %s\n", buf);
 	if (caps.supported[GB_BACKING_ANON] == 0)
 		printf("  => guard-bench run needs MADV_GUARD_INSTALL: boot "
 		       "Linux 6.13 or later\n");

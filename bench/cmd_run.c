@@ -288,6 +288,34 @@ static void setup_pmu(struct run_state *st)
 	st->pmu_on = true;
 }
 
+#define MIN_TRIAL_S 0.05
+
+/*
+ * --budget: scale trial and warm-up lengths down so the plan fits.  The
+ * trial count stays (the statistics need it); a trial never drops below
+ * MIN_TRIAL_S, and the run says so when even that does not fit.
+ */
+static void fit_budget(struct run_state *st)
+{
+	struct gb_config *cfg = &st->cfg;
+	double est = gb_plan_estimate(cfg), f;
+
+	cfg->planned_duration_s = cfg->duration_s;
+	if (!cfg->budget_s || est <= cfg->budget_s)
+		return;
+	f = cfg->budget_s / est;
+	cfg->duration_s *= f;
+	cfg->warmup_s *= f;
+	if (cfg->duration_s < MIN_TRIAL_S) {
+		cfg->warmup_s *= MIN_TRIAL_S / cfg->duration_s;
+		cfg->duration_s = MIN_TRIAL_S;
+	}
+	gb_note("--budget %.0f s: trials of %.3f s (asked %.3f s) to fit "
+		"%zu cells; about %.0f s", cfg->budget_s, cfg->duration_s,
+		cfg->planned_duration_s, gb_plan_nr_cells,
+		gb_plan_estimate(cfg));
+}
+
 static void plan(struct run_state *st)
 {
 	char err[512];
@@ -299,6 +327,7 @@ static void plan(struct run_state *st)
 			     st->max_contenders : 0, err, sizeof(err)))
 			gb_die(GB_EXIT_USAGE, "%s", err);
 	}
+	fit_budget(st);
 }
 
 static int finish(struct run_state *st, int rc, const char *why)

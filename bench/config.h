@@ -37,6 +37,8 @@ struct gb_config {
 	long trials;
 	double duration_s;
 	double warmup_s;
+	double budget_s;	/* 0: none; else shorten trials to fit */
+	double planned_duration_s;	/* --duration before --budget */
 	long threads;		/* upper bound of the sweep; 0: what fits */
 	bool oversubscribe;
 	long subject_cpu;	/* OS index; -1: first allowed PU */

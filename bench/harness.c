@@ -617,7 +617,7 @@ static void collect_subject(struct gb_run *run, struct cell_threads *ct,
 	}
 	put(tb, c, "ops/s", (double)w->ops / w->elapsed_s, "%s",
 	    sc->subject_rate);
-	if (sc->all_timed && c->nr_contenders)
+	if (sc->all_timed)
 		collect_all_timed(run, ct, c, tb);
 }
 
@@ -646,6 +646,23 @@ static double collect_contenders(struct cell_threads *ct, struct gb_cell *c,
 	put(tb, c, "faults/s", faults / n, "faults_per_sec_per_%s",
 	    sc->contender_role);
 	return faults;
+}
+
+/* What one subject loop is: "pair" (install+remove) unless it says. */
+static const char *subject_unit(const struct gb_cell *c)
+{
+	return c->sc->subject_unit ? c->sc->subject_unit : "pair";
+}
+
+static const char *subject_unit_label(const struct gb_cell *c)
+{
+	static const char *const labels[] = { "pair", "per pair", "fork",
+		"per fork", "thread", "per thread", "cycle", "per cycle" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(labels); i += 2)
+		if (!strcmp(labels[i], subject_unit(c)))
+			return labels[i + 1];
+	return "per loop";
 }
 
 /* "perf::PERF_COUNT_SW_PAGE_FAULTS" -> "pmu.PERF_COUNT_SW_PAGE_FAULTS" */
@@ -687,8 +704,9 @@ static void collect_pmu(struct gb_run *run, struct cell_threads *ct,
 				ratio = k->ratio;
 			if (i == 0) {
 				if (w->ops)
-					put(tb, c, "per pair", k->scaled /
-					    (double)w->ops, "%s_per_pair", base);
+					put(tb, c, subject_unit_label(c),
+					    k->scaled / (double)w->ops,
+					    "%s_per_%s", base, subject_unit(c));
 				continue;
 			}
 			sum += k->scaled;
@@ -811,8 +829,8 @@ static int count_locks(struct gb_run *run, struct gb_cell *c,
 			return 0;
 		}
 	}
-	put_locks(c, ct->slot[0]->w.locks, ct->slot[0]->w.ops, "pair",
-		  "per pair");
+	put_locks(c, ct->slot[0]->w.locks, ct->slot[0]->w.ops,
+		  subject_unit(c), subject_unit_label(c));
 	for (unsigned int i = 1; i < ct->nr; i++) {
 		for (int e = 0; e < GB_NR_LOCK_EVENTS; e++)
 			sum[e] = ct->slot[i]->w.locks[e] == UINT64_MAX ?
@@ -893,7 +911,9 @@ out:
 static void mark(struct gb_cell *c, enum gb_cell_status st, const char *why)
 {
 	c->status = st;
-	snprintf(c->reason, sizeof(c->reason), "%s", why);
+	/* a done cell keeps the note its scenario left (e.g. "no lock") */
+	if (st != GB_CELL_DONE || !c->reason[0])
+		snprintf(c->reason, sizeof(c->reason), "%s", why);
 	if (c->control) {
 		c->control->status = st;
 		snprintf(c->control->reason, sizeof(c->control->reason), "%s",

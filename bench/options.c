@@ -39,6 +39,9 @@ static const struct gb_option options[] = {
 	  "length of one trial (default: 1)" },
 	{ "warmup", 'w', "SECONDS", OPT_DOUBLE, CFG(warmup_s), 0, 3600,
 	  "untimed warm-up before each cell's trials (default: 0.2)" },
+	{ "budget", 'b', "SECONDS", OPT_DOUBLE, CFG(budget_s), 1, 1e6,
+	  "fit the whole plan in this time by shortening trials (never "
+	  "below 0.05 s each); the lengths used go to meta.txt" },
 	{ "threads", 't', "N", OPT_LONG, CFG(threads), 1, 1025,
 	  "most threads in a cell, subject included: the contender sweep "
 	  "goes 0,1,2,4,..,N-1 (default: all the placement allows)" },

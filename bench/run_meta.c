@@ -17,6 +17,7 @@
 #include "run.h"
 #include "stats.h"
 #include "sysinfo.h"
+#include "stackguard.h"
 #include "util.h"
 #include "virt.h"
 
@@ -114,6 +115,7 @@ static void meta_system(struct run_state *st)
 	gb_topo_describe(&st->topo, buf, sizeof(buf));
 	gb_meta_set(m, "topology", "%s", buf);
 	gb_meta_set(m, "page_size", "%ld", sysconf(_SC_PAGESIZE));
+	gb_meta_set(m, "cache_line_size", "%ld", gb_cache_line_size());
 	gb_meta_set(m, "hwloc_version", "%s", HWLOC_VERSION);
 	gb_settings_read("", set);
 	for (int i = 0; i < GB_NR_SETTINGS; i++)
@@ -138,6 +140,9 @@ static void meta_kernel(struct run_state *st)
 		    gb_guard_path_name(st->caps.path));
 	gb_kernel_path_str(&st->caps, buf, sizeof(buf));
 	gb_meta_set(&st->meta, "guard_path_detail", "%s", buf);
+	gb_stack_guard_describe(buf, sizeof(buf));
+	gb_meta_set(&st->meta, "stack_guard", "%s", buf);
+	gb_meta_set(&st->meta, "libc_version", "%s", gb_libc_version());
 }
 
 static void meta_method(struct run_state *st)
@@ -149,6 +154,9 @@ static void meta_method(struct run_state *st)
 
 	gb_meta_set(m, "timer", "%s", gb_clock_name(&st->clock));
 	gb_meta_set(m, "timer_ns_per_tick", "%.6f", st->clock.ns_per_tick);
+	if (st->clock.counter_hz)
+		gb_meta_set(m, "timer_counter_hz", "%llu",
+			    (unsigned long long)st->clock.counter_hz);
 	gb_meta_set(m, "timer_calibration_spread_ppm", "%.1f",
 		    st->clock.calib_spread_ppm);
 	gb_meta_set(m, "timer_overhead_ns", "%.2f", st->clock.overhead_ns);
@@ -169,6 +177,9 @@ static void meta_method(struct run_state *st)
 		    cfg->oversubscribe ? "yes" : "no");
 	gb_meta_set(m, "trials", "%ld", cfg->trials);
 	gb_meta_set(m, "duration_s", "%g", cfg->duration_s);
+	if (cfg->budget_s)
+		gb_meta_set(m, "budget_s", "%g (asked duration_s %g)",
+			    cfg->budget_s, cfg->planned_duration_s);
 	gb_meta_set(m, "warmup_s", "%g", cfg->warmup_s);
 	buf[0] = '\0';
 	for (size_t i = 0; i < st->nr_selected; i++)

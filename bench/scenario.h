@@ -60,6 +60,8 @@ struct gb_scenario {
 	bool contenders_fault;		/* count their page faults */
 	const char *control_label;	/* non-NULL: a no-subject control */
 	bool all_timed;			/* contenders run the timed ops too */
+	const char *subject_unit;	/* one subject loop: "pair" if NULL,
+					 * "fork", "thread", "cycle" */
 
 	/*
 	 * Add the cells of the sweep with gb_plan_add().  @max_contenders

@@ -230,3 +230,16 @@ long gb_nr_cpus(void)
 {
 	return sysconf(_SC_NPROCESSORS_ONLN);
 }
+
+long gb_cache_line_size(void)
+{
+	char buf[32];
+	long v = sysconf(_SC_LEVEL1_DCACHE_LINESIZE);
+
+	if (v > 0)
+		return v;
+	if (!gb_read_line("/sys/devices/system/cpu/cpu0/cache/index0/"
+			  "coherency_line_size", buf, sizeof(buf)))
+		return atol(buf);
+	return -1;
+}

@@ -29,6 +29,12 @@ enum {
 void gb_settings_read(const char *root, struct gb_setting set[GB_NR_SETTINGS]);
 
 void gb_cpu_model(char *buf, size_t len);
+/*
+ * The coherence unit, from the system: some arm64 parts use 128 bytes.
+ * Worker state is spaced 256 bytes or a page apart, enough for either.
+ */
+long gb_cache_line_size(void);
+
 /* Online CPUs as the kernel counts them. */
 long gb_nr_cpus(void);
 

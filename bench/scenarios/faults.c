@@ -28,12 +28,21 @@
 #include "../scenario.h"
 #include "../util.h"
 
-enum { SHARE_SAME_VMA, SHARE_OTHER_VMA, SHARE_NONE };
-static const char *const share_words[] = { "same-vma", "other-vma", NULL };
+/*
+ * --share is one option shared with scaling (one definition, the same
+ * in both files): each scenario sweeps the values it offers.
+ */
+enum { SHARE_SAME_VMA, SHARE_OTHER_VMA, SHARE_OWN_VMA, SHARE_OWN_PROCESS,
+       SHARE_NONE };
+static const char *const share_words[] = {
+	"same-vma", "other-vma", "own-vma", "own-process", NULL
+};
 
 static const struct gb_param_def params[] = {
-	{ "share", "where faulters fault: in the installer's VMA or another",
-	  "same-vma,other-vma", share_words, 0, 0 },
+	{ "share", "where the other threads work: in the subject's VMA "
+	  "(same-vma), in another (other-vma: faults), in a VMA or a "
+	  "process each (own-vma, own-process: scaling)",
+	  "same-vma,other-vma,own-vma,own-process", share_words, 0, 0 },
 	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
 	  4096 },
 	{ "fault-pages", "pages a faulter touches then drops per op", "16",
@@ -78,11 +87,22 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 			 "must fit one page-table page (%ld pages)", per_slot);
 		return -1;
 	}
+	for (size_t s = 0; s < share->n; s++) {
+		if (share->v[s] <= SHARE_OTHER_VMA || !share->given)
+			continue;
+		snprintf(err, errlen, "--share %s: faults takes same-vma or "
+			 "other-vma (%s is scaling's): run the two scenarios "
+			 "separately", share_words[share->v[s]],
+			 share_words[share->v[s]]);
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		for (size_t s = 0; s < share->n; s++) {
 			long sh = pts[i] ? share->v[s] : SHARE_NONE;
 			struct gb_cell *c;
 
+			if (sh == SHARE_OWN_VMA || sh == SHARE_OWN_PROCESS)
+				continue;	/* scaling's, from the default */
 			c = gb_plan_add(&gb_scenario_faults, pts[i],
 					"share=%s faulters=%u",
 					sh == SHARE_NONE ? "none" :

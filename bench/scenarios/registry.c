@@ -10,7 +10,13 @@
 
 #define GB_SCENARIO_LIST(X) \
 	X(install) \
-	X(faults)
+	X(faults) \
+	X(readers) \
+	X(writers) \
+	X(scaling) \
+	X(fork) \
+	X(stacks) \
+	X(allocator)
 
 #define DECLARE(name) extern const struct gb_scenario gb_scenario_##name;
 #define REFERENCE(name) &gb_scenario_##name,

@@ -120,6 +120,36 @@ static int forced_child(const struct gb_pmu_table *t, const char *pmu)
 	return bad;
 }
 
+/* This binary, for re-executing; set in main(). */
+static char self_path[4096];
+
+/*
+ * Re-execute this binary.  Under qemu-user without binfmt_misc (how CI
+ * runs the arm64 build) the kernel cannot exec an arm64 binary: then
+ * GB_EXEC_WRAPPER names the emulator command to put in front
+ * ("qemu-aarch64-static -L /usr/aarch64-linux-gnu").
+ */
+static void exec_self(char *const args[])
+{
+	const char *wrap = getenv("GB_EXEC_WRAPPER");
+	char *argv[32], *copy, *tok, *save;
+	int n = 0;
+
+	if (!wrap || !*wrap) {
+		execv(self_path, args);
+		return;
+	}
+	copy = strdup(wrap);
+	for (tok = strtok_r(copy, " ", &save); tok && n < 24;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[n++] = tok;
+	argv[n++] = self_path;
+	for (int i = 1; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	execvp(argv[0], argv);
+}
+
 /*
  * libpfm4 4.13's pfm_terminate() leaves every PMU it activated active,
  * so a second pfm_initialize() with another LIBPFM_FORCE_PMU sees both:
@@ -136,9 +166,11 @@ static int check_table_forced(size_t ti, const char *pmu)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		snprintf(idx, sizeof(idx), "%zu", ti);
+		char *args[] = { "test_pmu", "--forced", idx, (char *)pmu,
+				 NULL };
+
 		setenv("LIBPFM_FORCE_PMU", pmu, 1);
-		execl("/proc/self/exe", "test_pmu", "--forced", idx, pmu,
-		      (char *)NULL);
+		exec_self(args);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -591,6 +623,8 @@ int main(int argc, char **argv)
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!realpath(argv[0], self_path))
+		snprintf(self_path, sizeof(self_path), "/proc/self/exe");
 	if (argc == 4 && !strcmp(argv[1], "--forced")) {
 		size_t ti = strtoul(argv[2], NULL, 10);
 

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * allocator: the free path of an allocator that guards freed memory
+ * (jemalloc-style use-after-free protection, in place of MADV_DONTNEED).
+ *
+ * One large VMA split in chunks of --chunk-pages pages; each thread
+ * owns --chunks of them (its own page-table pages: no PTE lock shared)
+ * and cycles through them.  Per chunk, three timed ops:
+ *
+ *   install  free: MADV_GUARD_INSTALL over the chunk (zaps its pages)
+ *   remove   reuse: MADV_GUARD_REMOVE over it
+ *   touch    reuse: write one byte per page (a fresh fault each)
+ *
+ * All threads run the same loop and are all timed (pooled percentiles,
+ * total rate); they share the VMA and the mm, as an allocator's arenas
+ * share its heap mapping.  cycles_per_sec is free+reuse cycles per
+ * second, per thread (the subject's) and summed (_total).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "../guard.h"
+#include "../scenario.h"
+#include "../util.h"
+
+static const struct gb_param_def params[] = {
+	{ "chunk-pages", "pages in one allocator chunk (freed and reused "
+	  "whole)", "1,16", NULL, 1, 4096 },
+	{ "chunks", "chunks each allocator thread cycles through", "64",
+	  NULL, 1, 1 << 16 },
+	{ NULL },
+};
+
+static const char *const timed_ops[] = { "install", "remove", "touch",
+					 NULL };
+
+/* One thread's chunks and position, on its own cache lines. */
+struct arena {
+	char *base;
+	size_t next;
+} __attribute__((aligned(256)));
+
+struct allocator_cell {
+	char *region;
+	size_t region_len;
+	char *vma;
+	size_t vma_len;
+	size_t page, chunk_len, chunks;
+	struct arena *a;	/* [0..nr] */
+};
+
+const struct gb_scenario gb_scenario_allocator;
+
+static size_t arena_len(size_t chunk_len, size_t chunks, size_t slot)
+{
+	return (chunk_len * chunks + slot - 1) / slot * slot;
+}
+
+static int plan(const struct gb_config *cfg, unsigned int max_contenders,
+		char *err, size_t errlen)
+{
+	const struct gb_param_val *cp = gb_param(cfg, "chunk-pages");
+	const struct gb_param_val *ch = gb_param(cfg, "chunks");
+	long page = sysconf(_SC_PAGESIZE);
+	size_t slot = (size_t)page * ((size_t)page / 8);
+	unsigned int pts[64];
+	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
+	struct rlimit rl;
+
+	if (ch->n > 1) {
+		snprintf(err, errlen, "--chunks takes one value: give a single "
+			 "number");
+		return -1;
+	}
+	for (size_t k = 0; k < cp->n; k++) {
+		size_t len = arena_len((size_t)cp->v[k] * (size_t)page,
+				       (size_t)ch->v[0], slot) *
+			     (max_contenders + 1);
+
+		if (!getrlimit(RLIMIT_AS, &rl) &&
+		    rl.rlim_cur != RLIM_INFINITY && len > rl.rlim_cur / 2) {
+			snprintf(err, errlen, "--chunk-pages %ld x --chunks %ld "
+				 "x %u threads is %zu MiB, over half of "
+				 "RLIMIT_AS (ulimit -v): lower --chunks or "
+				 "--chunk-pages", cp->v[k], ch->v[0],
+				 max_contenders + 1, len >> 20);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < cp->n; k++) {
+			struct gb_cell *c;
+
+			c = gb_plan_add(&gb_scenario_allocator, pts[i],
+					"chunk-pages=%ld threads=%u", cp->v[k],
+					pts[i] + 1);
+			c->arg[0] = cp->v[k];
+			c->arg[1] = ch->v[0];
+		}
+	}
+	return 0;
+}
+
+static void free_cell(struct allocator_cell *ac)
+{
+	if (ac->region)
+		munmap(ac->region, ac->region_len);
+	free(ac->a);
+	free(ac);
+}
+
+static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
+		 size_t whylen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t slot = page * (page / 8), alen;
+	unsigned int nr = c->nr_contenders + 1;
+	struct allocator_cell *ac;
+	uintptr_t base;
+	int ret;
+
+	ret = gb_guard_supported(GB_BACKING_ANON, cfg->tmpdir, why, whylen);
+	if (ret <= 0)
+		return ret == 0 ? GB_SKIP : ret;
+	ac = gb_zalloc(sizeof(*ac));
+	ac->page = page;
+	ac->chunk_len = (size_t)c->arg[0] * page;
+	ac->chunks = (size_t)c->arg[1];
+	alen = arena_len(ac->chunk_len, ac->chunks, slot);
+	ac->vma_len = alen * nr;
+	ac->region_len = ac->vma_len + slot;
+	ac->region = mmap(NULL, ac->region_len, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (ac->region == MAP_FAILED) {
+		ret = -errno;
+		snprintf(why, whylen, "mmap %zu bytes: %s", ac->region_len,
+			 strerror(errno));
+		ac->region = NULL;
+		free_cell(ac);
+		return ret;
+	}
+	/* the VMA is exactly the arenas: --emulate flips it whole */
+	base = ((uintptr_t)ac->region + slot - 1) & ~(slot - 1);
+	ac->vma = (char *)base;
+	if (mprotect(ac->vma, ac->vma_len, PROT_READ | PROT_WRITE)) {
+		ret = -errno;
+		snprintf(why, whylen, "mprotect: %s", strerror(errno));
+		free_cell(ac);
+		return ret;
+	}
+	madvise(ac->vma, ac->vma_len, MADV_NOHUGEPAGE);
+	ac->a = gb_zalloc_aligned(256, nr * sizeof(*ac->a));
+	for (unsigned int i = 0; i < nr; i++) {
+		ac->a[i].base = ac->vma + i * alen;
+		/* every chunk starts allocated and in use */
+		for (size_t off = 0; off < ac->chunk_len * ac->chunks;
+		     off += page)
+			ac->a[i].base[off] = 1;
+	}
+	c->priv = ac;
+	return 0;
+}
+
+static int worker_init(struct gb_worker *w)
+{
+	struct allocator_cell *ac = w->cell->priv;
+
+	w->priv = &ac->a[w->index];
+	return 0;
+}
+
+static int subject_op(struct gb_worker *w, unsigned int op)
+{
+	struct allocator_cell *ac = w->cell->priv;
+	struct arena *a = w->priv;
+	char *chunk = a->base + a->next * ac->chunk_len;
+
+	switch (op) {
+	case 0:
+		if (madvise(chunk, ac->chunk_len, MADV_GUARD_INSTALL))
+			return -errno;
+		if (w->cell->emulate_write_lock)
+			return gb_emulate_write_lock(ac->vma, ac->vma_len,
+						     &w->flip);
+		return 0;
+	case 1:
+		return madvise(chunk, ac->chunk_len, MADV_GUARD_REMOVE) ?
+		       -errno : 0;
+	default:
+		for (size_t off = 0; off < ac->chunk_len; off += ac->page)
+			((volatile char *)chunk)[off] = 1;
+		if (++a->next == ac->chunks)
+			a->next = 0;
+		return 0;
+	}
+}
+
+static int contender_op(struct gb_worker *w)
+{
+	(void)w;
+	return -EINVAL;		/* all_timed: contenders run subject_op */
+}
+
+static void teardown(struct gb_cell *c)
+{
+	free_cell(c->priv);
+	c->priv = NULL;
+}
+
+const struct gb_scenario gb_scenario_allocator = {
+	.name = "allocator",
+	.summary = "allocator free path: guard-install a freed chunk, "
+		   "remove and touch it on reuse; N threads in one VMA",
+	.params = params,
+	.timed_ops = timed_ops,
+	.subject_rate = "cycles_per_sec",
+	.subject_unit = "cycle",
+	.contender_role = "allocator",
+	.all_timed = true,
+	.plan = plan,
+	.setup = setup,
+	.worker_init = worker_init,
+	.subject_op = subject_op,
+	.contender_op = contender_op,
+	.teardown = teardown,
+};

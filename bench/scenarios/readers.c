@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * readers: guard install against threads that only read the mm.
+ *
+ * The subject installs then removes guards on a range in VMA X while N
+ * reader threads run an operation that looks up the address space
+ * without changing it, each on its own range in another VMA Y, so the
+ * two sides share only the mm: on kernels where both take the mmap read
+ * lock, what they contend on is the rwsem's count cache line.  Each
+ * trial also runs a control phase with the subject idle, so the readers'
+ * rate can be read against themselves (contender_rate_vs_control).
+ *
+ * Which lock a reader op takes differs between kernels (some moved to
+ * per-VMA locks or RCU), so it is measured, never assumed: at set-up the
+ * op runs 64 times alone with the mmap_lock tracepoint counted
+ * (mmap_lock_read_per_reader_op_alone), and an op that takes no mmap
+ * read lock here is named so on stderr.  The harness's accounting phase
+ * counts the same per op under contention (mmap_lock_read_per_reader_op).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../guard.h"
+#include "../scenario.h"
+#include "../util.h"
+
+#ifndef MPOL_F_ADDR
+#define MPOL_F_ADDR (1 << 1)	/* include/uapi/linux/mempolicy.h */
+#endif
+
+enum { OP_MINCORE, OP_WILLNEED, OP_MEMPOLICY, OP_MAPS, NR_OPS };
+static const char *const op_words[] = {
+	"mincore", "willneed", "mempolicy", "maps", NULL
+};
+/* what each op is, for notes and docs */
+static const char *const op_calls[] = {
+	"mincore()", "madvise(MADV_WILLNEED)", "get_mempolicy(MPOL_F_ADDR)",
+	"read(/proc/self/maps)",
+};
+
+#define READER_PAGES 16		/* each reader's own range */
+#define MAPS_BUF (64 * 1024)
+#define PROBE_CALLS 64
+
+static const struct gb_param_def params[] = {
+	{ "reader-op", "what each reader does on its own range: mincore(), "
+	  "madvise(MADV_WILLNEED), get_mempolicy(MPOL_F_ADDR), or read "
+	  "/proc/self/maps whole", "mincore,willneed,mempolicy,maps",
+	  op_words, 0, 0 },
+	/* shared with faults: the same definition */
+	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
+	  4096 },
+	{ NULL },
+};
+
+static const char *const timed_ops[] = { "install", "remove", NULL };
+
+/* One reader's state, on its own cache lines. */
+struct reader {
+	char *range;
+	int fd;			/* /proc/self/maps, for OP_MAPS */
+	char *buf;
+} __attribute__((aligned(256)));
+
+struct readers_cell {
+	char *region;		/* the whole reservation */
+	size_t region_len;
+	char *x, *y;		/* subject's VMA, readers' VMA */
+	size_t xlen;
+	size_t page, slot;
+	size_t guard_len;
+	int op;
+	unsigned int nr;
+	struct reader *r;	/* [1..nr]; [0] unused (the subject) */
+	double probe[2];	/* read, write acquisitions per op; <0: n/a */
+	bool no_lock;		/* the probe saw no mmap read lock */
+};
+
+const struct gb_scenario gb_scenario_readers;
+
+static int plan(const struct gb_config *cfg, unsigned int max_contenders,
+		char *err, size_t errlen)
+{
+	const struct gb_param_val *ops = gb_param(cfg, "reader-op");
+	const struct gb_param_val *gp = gb_param(cfg, "guard-pages");
+	long page = sysconf(_SC_PAGESIZE), per_slot = page / 8;
+	unsigned int pts[64];
+	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
+
+	if (gp->n > 1) {
+		snprintf(err, errlen, "--guard-pages takes one value for "
+			 "readers: give a single number");
+		return -1;
+	}
+	if (gp->v[0] + 1 > per_slot) {
+		snprintf(err, errlen, "--guard-pages (+1) must fit one "
+			 "page-table page (%ld pages) for readers", per_slot);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t o = 0; o < ops->n; o++) {
+			struct gb_cell *c;
+
+			if (!pts[i]) {
+				c = gb_plan_add(&gb_scenario_readers, 0,
+						"op=none readers=0");
+				c->arg[0] = -1;
+			} else {
+				c = gb_plan_add(&gb_scenario_readers, pts[i],
+						"op=%s readers=%u",
+						op_words[ops->v[o]], pts[i]);
+				c->arg[0] = ops->v[o];
+			}
+			c->arg[1] = gp->v[0];
+			if (!pts[i])
+				break;	/* no readers: the op means nothing */
+		}
+	}
+	return 0;
+}
+
+static int reader_op(int op, struct reader *r, size_t len)
+{
+	unsigned char vec[READER_PAGES];
+	off_t off = 0;
+	ssize_t got;
+	int mode;
+
+	switch (op) {
+	case OP_MINCORE:
+		return mincore(r->range, len, vec) ? -errno : 0;
+	case OP_WILLNEED:
+		return madvise(r->range, len, MADV_WILLNEED) ? -errno : 0;
+	case OP_MEMPOLICY:
+		return syscall(SYS_get_mempolicy, &mode, NULL, 0UL, r->range,
+			       (unsigned long)MPOL_F_ADDR) ? -errno : 0;
+	case OP_MAPS:
+		/* the whole file: each read may lock and unlock */
+		while ((got = pread(r->fd, r->buf, MAPS_BUF, off)) > 0)
+			off += got;
+		return got < 0 ? -errno : 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Which lock the op takes on this kernel: PROBE_CALLS calls from this
+ * thread alone, counted with the mmap_lock tracepoint.  Once per op per
+ * run: the kernel does not change between cells.
+ */
+static void probe_locks(struct readers_cell *rc)
+{
+	static struct gb_lockstat_ids ids;
+	static bool ids_done, noted_na;
+	static double seen[NR_OPS][2];
+	static bool probed[NR_OPS], noted[NR_OPS];
+	uint64_t a[GB_NR_LOCK_EVENTS], b[GB_NR_LOCK_EVENTS];
+	struct gb_lockstat ls;
+	char why[256];
+	int op = rc->op;
+
+	rc->probe[0] = rc->probe[1] = -1;
+	if (probed[op]) {
+		rc->probe[0] = seen[op][0];
+		rc->probe[1] = seen[op][1];
+		rc->no_lock = seen[op][0] < 0.5;
+		return;
+	}
+	if (!ids_done) {
+		gb_lockstat_init(&ids);
+		ids_done = true;
+	}
+	if (gb_lockstat_open(&ids, &ls, why, sizeof(why))) {
+		if (!noted_na)
+			gb_note("readers: cannot tell which lock the reader "
+				"ops take on this kernel: %s", why);
+		noted_na = true;
+		return;
+	}
+	gb_lockstat_read(&ls, a);
+	for (int i = 0; i < PROBE_CALLS; i++)
+		reader_op(op, &rc->r[1], READER_PAGES * rc->page);
+	gb_lockstat_read(&ls, b);
+	gb_lockstat_close(&ls);
+	if (a[GB_LOCK_MMAP_READ] == UINT64_MAX ||
+	    b[GB_LOCK_MMAP_READ] == UINT64_MAX)
+		return;
+	seen[op][0] = (double)(b[GB_LOCK_MMAP_READ] - a[GB_LOCK_MMAP_READ]) /
+		      PROBE_CALLS;
+	seen[op][1] = a[GB_LOCK_MMAP_WRITE] == UINT64_MAX ? -1 :
+		      (double)(b[GB_LOCK_MMAP_WRITE] -
+			       a[GB_LOCK_MMAP_WRITE]) / PROBE_CALLS;
+	probed[op] = true;
+	rc->probe[0] = seen[op][0];
+	rc->probe[1] = seen[op][1];
+	rc->no_lock = seen[op][0] < 0.5;
+	if (rc->no_lock && !noted[op])
+		gb_note("readers: reader op %s (%s) takes no mmap read lock on "
+			"this kernel (%.2f read acquisitions per call over %d "
+			"calls): its cells measure guard install beside a "
+			"reader that does not share the mmap lock; see "
+			"mmap_lock_read_per_reader_op_alone", op_words[op],
+			op_calls[op], seen[op][0], PROBE_CALLS);
+	noted[op] = true;
+}
+
+/*
+ * One reservation [X | hole | Y]; the hole stays PROT_NONE so X and Y
+ * never merge.  Every range starts its own page-table page (a PMD's
+ * span), so no two threads share a PTE lock.
+ */
+static int map_region(struct readers_cell *rc, char *why, size_t whylen)
+{
+	size_t ylen = rc->nr * rc->slot;
+	unsigned long xs, xe, ys, ye;
+	uintptr_t base;
+
+	rc->xlen = rc->slot;
+	rc->region_len = rc->xlen + rc->slot + ylen + rc->slot;
+	rc->region = mmap(NULL, rc->region_len, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (rc->region == MAP_FAILED) {
+		rc->region = NULL;
+		snprintf(why, whylen, "mmap %zu bytes: %s", rc->region_len,
+			 strerror(errno));
+		return -errno;
+	}
+	base = ((uintptr_t)rc->region + rc->slot - 1) & ~(rc->slot - 1);
+	rc->x = (char *)base;
+	rc->y = rc->x + rc->xlen + rc->slot;
+	if (mprotect(rc->x, rc->xlen, PROT_READ | PROT_WRITE) ||
+	    (ylen && mprotect(rc->y, ylen, PROT_READ | PROT_WRITE))) {
+		snprintf(why, whylen, "mprotect: %s", strerror(errno));
+		return -errno;
+	}
+	madvise(rc->x, rc->xlen, MADV_NOHUGEPAGE);
+	if (ylen)
+		madvise(rc->y, ylen, MADV_NOHUGEPAGE);
+	if (ylen && (gb_vma_bounds(rc->x, &xs, &xe) ||
+		     gb_vma_bounds(rc->y, &ys, &ye) || ys == xs)) {
+		snprintf(why, whylen, "VMAs X and Y merged");
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static void free_cell(struct readers_cell *rc)
+{
+	for (unsigned int i = 1; rc->r && i <= rc->nr; i++) {
+		if (rc->r[i].fd >= 0)
+			close(rc->r[i].fd);
+		free(rc->r[i].buf);
+	}
+	free(rc->r);
+	if (rc->region)
+		munmap(rc->region, rc->region_len);
+	free(rc);
+}
+
+static int setup_readers(struct readers_cell *rc, char *why, size_t whylen)
+{
+	rc->r = gb_zalloc_aligned(256, (rc->nr + 1) * sizeof(*rc->r));
+	for (unsigned int i = 0; i <= rc->nr; i++)
+		rc->r[i].fd = -1;
+	for (unsigned int i = 1; i <= rc->nr; i++) {
+		struct reader *r = &rc->r[i];
+
+		r->range = rc->y + (i - 1) * rc->slot;
+		/* populated: the page tables a walk reads exist */
+		for (size_t off = 0; off < READER_PAGES * rc->page;
+		     off += rc->page)
+			r->range[off] = 1;
+		if (rc->op != OP_MAPS)
+			continue;
+		r->fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0) {
+			snprintf(why, whylen, "open /proc/self/maps: %s",
+				 strerror(errno));
+			return -errno;
+		}
+		r->buf = gb_zalloc(MAPS_BUF);
+	}
+	return 0;
+}
+
+static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
+		 size_t whylen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct readers_cell *rc;
+	int ret;
+
+	ret = gb_guard_supported(GB_BACKING_ANON, cfg->tmpdir, why, whylen);
+	if (ret <= 0)
+		return ret == 0 ? GB_SKIP : ret;
+	rc = gb_zalloc(sizeof(*rc));
+	rc->page = page;
+	rc->slot = page * (page / 8);
+	rc->guard_len = (size_t)c->arg[1] * page;
+	rc->op = (int)c->arg[0];
+	rc->nr = c->nr_contenders;
+	rc->probe[0] = rc->probe[1] = -1;
+	ret = map_region(rc, why, whylen);
+	if (!ret)
+		ret = setup_readers(rc, why, whylen);
+	if (!ret && rc->nr) {
+		ret = reader_op(rc->op, &rc->r[1], READER_PAGES * page);
+		if (ret == -ENOSYS) {
+			snprintf(why, whylen, "%s: ENOSYS: this kernel lacks "
+				 "it (CONFIG_NUMA=n for get_mempolicy)",
+				 op_calls[rc->op]);
+			free_cell(rc);
+			return GB_SKIP;
+		}
+		if (ret)
+			snprintf(why, whylen, "%s: %s", op_calls[rc->op],
+				 strerror(-ret));
+		else
+			probe_locks(rc);
+	}
+	if (ret) {
+		free_cell(rc);
+		return ret;
+	}
+	/*
+	 * Said in the cell too, for a harness that keeps a done cell's
+	 * reason (today's clears it: the metric and the note carry it).
+	 */
+	if (rc->no_lock) {
+		snprintf(c->reason, sizeof(c->reason), "reader op %s takes no "
+			 "mmap read lock on this kernel (%.2f per call)",
+			 op_words[rc->op], rc->probe[0]);
+		if (c->control)
+			snprintf(c->control->reason, sizeof(c->control->reason),
+				 "%s", c->reason);
+	}
+	c->priv = rc;
+	return 0;
+}
+
+static int worker_init(struct gb_worker *w)
+{
+	struct readers_cell *rc = w->cell->priv;
+
+	w->priv = w->index ? (void *)&rc->r[w->index] :
+			     (void *)(rc->x + rc->page);
+	return 0;
+}
+
+static int subject_op(struct gb_worker *w, unsigned int op)
+{
+	struct readers_cell *rc = w->cell->priv;
+
+	if (madvise(w->priv, rc->guard_len,
+		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
+		return -errno;
+	if (op == 0 && w->cell->emulate_write_lock)
+		return gb_emulate_write_lock(rc->x, rc->xlen, &w->flip);
+	return 0;
+}
+
+static int contender_op(struct gb_worker *w)
+{
+	struct readers_cell *rc = w->cell->priv;
+
+	return reader_op(rc->op, w->priv, READER_PAGES * rc->page);
+}
+
+/*
+ * The set-up probe joins the cell's metrics once its trials are in
+ * (a series added before them would be taken for the trial count).
+ * Named like the harness's lock counts, n = 1.
+ */
+static void put_probe(struct gb_cell *c, const char *name, double v)
+{
+	struct gb_series *s;
+
+	if (v < 0 || !c->nr_series || c->nr_series == GB_MAX_METRICS)
+		return;
+	s = &c->series[c->nr_series++];
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->unit = "per op";
+	s->v = gb_zalloc(sizeof(double));
+	s->v[0] = v;
+	s->n = 1;
+}
+
+static void teardown(struct gb_cell *c)
+{
+	struct readers_cell *rc = c->priv;
+
+	put_probe(c, "mmap_lock_read_per_reader_op_alone", rc->probe[0]);
+	put_probe(c, "mmap_lock_write_per_reader_op_alone", rc->probe[1]);
+	free_cell(rc);
+	c->priv = NULL;
+}
+
+const struct gb_scenario gb_scenario_readers = {
+	.name = "readers",
+	.summary = "guard install/remove while N threads run mm read "
+		   "operations (mincore, MADV_WILLNEED, get_mempolicy, "
+		   "/proc/self/maps) on their own VMA",
+	.params = params,
+	.timed_ops = timed_ops,
+	.subject_rate = "pairs_per_sec",
+	.contender_role = "reader",
+	.control_label = "installer=none",
+	.plan = plan,
+	.setup = setup,
+	.worker_init = worker_init,
+	.subject_op = subject_op,
+	.contender_op = contender_op,
+	.teardown = teardown,
+};

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scaling: N threads installing and removing guards at once, each on a
+ * range of its own, all timed (pooled percentiles, total rate).
+ *
+ *   --share same-vma     every range in one VMA of one mm
+ *   --share own-vma      a VMA each, one mm
+ *   --share own-process  a VMA each, a process (mm) each
+ *
+ * same-vma against own-vma at the same N is the cost of the lines every
+ * installer writes in a shared vm_area_struct (above all __vm_flags,
+ * which the merged series set_bit()s on every install even when the
+ * bit is set); own-vma against own-process is the cost of the shared
+ * mm (the mmap_lock rwsem's count).  The same-vma and own-process cells
+ * carry those ratios, median over median, against the own-vma cell of
+ * the same N (*_vs_own_vma, n = 1), which therefore runs first.
+ *
+ * Every range starts its own page-table page (a PMD's span), so no two
+ * installers share a PTE lock; own-vma VMAs are kept apart by PROT_NONE
+ * spans so they can never merge.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../guard.h"
+#include "../scenario.h"
+#include "../stats.h"
+#include "../util.h"
+
+/* --share is one option shared with faults: the same definition */
+enum { SHARE_SAME_VMA, SHARE_OTHER_VMA, SHARE_OWN_VMA, SHARE_OWN_PROCESS,
+       SHARE_NONE };
+static const char *const share_words[] = {
+	"same-vma", "other-vma", "own-vma", "own-process", NULL
+};
+
+static const struct gb_param_def params[] = {
+	{ "share", "where the other threads work: in the subject's VMA "
+	  "(same-vma), in another (other-vma: faults), in a VMA or a "
+	  "process each (own-vma, own-process: scaling)",
+	  "same-vma,other-vma,own-vma,own-process", share_words, 0, 0 },
+	/* shared with faults: the same definition */
+	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
+	  4096 },
+	{ NULL },
+};
+
+static const char *const timed_ops[] = { "install", "remove", NULL };
+
+struct scaling_cell {
+	char *region;
+	size_t region_len;
+	char *base;		/* first slot */
+	size_t page, slot, stride, guard_len;
+	long share;
+};
+
+const struct gb_scenario gb_scenario_scaling;
+
+/* Metrics compared with the own-vma cell of the same N. */
+static const char *const vs_metrics[] = {
+	"install_latency_p50_ns", "install_latency_all_p50_ns",
+	"install_latency_all_p99_ns", "pairs_per_sec_total", NULL
+};
+
+static bool offered(long share)
+{
+	return share == SHARE_SAME_VMA || share == SHARE_OWN_VMA ||
+	       share == SHARE_OWN_PROCESS;
+}
+
+static int plan(const struct gb_config *cfg, unsigned int max_contenders,
+		char *err, size_t errlen)
+{
+	static const long order[] = { SHARE_OWN_VMA, SHARE_SAME_VMA,
+				      SHARE_OWN_PROCESS };
+	const struct gb_param_val *share = gb_param(cfg, "share");
+	const struct gb_param_val *gp = gb_param(cfg, "guard-pages");
+	long page = sysconf(_SC_PAGESIZE), per_slot = page / 8;
+	unsigned int pts[64];
+	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
+	bool want[SHARE_NONE] = { false };
+
+	for (size_t s = 0; s < share->n; s++) {
+		if (offered(share->v[s])) {
+			want[share->v[s]] = true;
+			continue;
+		}
+		if (!share->given)
+			continue;	/* faults', from the default */
+		snprintf(err, errlen, "--share %s: scaling takes same-vma, "
+			 "own-vma or own-process (other-vma is faults'): run "
+			 "the two scenarios separately",
+			 share_words[share->v[s]]);
+		return -1;
+	}
+	if (gp->n > 1) {
+		snprintf(err, errlen, "--guard-pages takes one value for "
+			 "scaling: give a single number");
+		return -1;
+	}
+	if (gp->v[0] + 1 > per_slot) {
+		snprintf(err, errlen, "--guard-pages (+1) must fit one "
+			 "page-table page (%ld pages) for scaling", per_slot);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct gb_cell *own = NULL;
+
+		if (!pts[i]) {
+			struct gb_cell *c = gb_plan_add(&gb_scenario_scaling,
+						0, "share=none threads=1");
+
+			c->arg[0] = SHARE_NONE;
+			c->arg[1] = gp->v[0];
+			continue;
+		}
+		/* own-vma first: the others' teardown reads its series */
+		for (size_t o = 0; o < ARRAY_SIZE(order); o++) {
+			struct gb_cell *c;
+
+			if (!want[order[o]])
+				continue;
+			c = gb_plan_add(&gb_scenario_scaling, pts[i],
+					"share=%s threads=%u",
+					share_words[order[o]], pts[i] + 1);
+			c->arg[0] = order[o];
+			c->arg[1] = gp->v[0];
+			c->processes = order[o] == SHARE_OWN_PROCESS;
+			if (order[o] == SHARE_OWN_VMA)
+				own = c;
+			else
+				c->arg[2] = (long)(intptr_t)own;
+		}
+	}
+	return 0;
+}
+
+/*
+ * same-vma: one VMA of N slots.  own-vma and own-process: N VMAs of a
+ * slot each, a PROT_NONE slot between neighbours.
+ */
+static int map_region(struct scaling_cell *sc, unsigned int nr, char *why,
+		      size_t whylen)
+{
+	bool one = sc->share == SHARE_SAME_VMA || sc->share == SHARE_NONE;
+	uintptr_t base;
+
+	sc->stride = one ? sc->slot : 2 * sc->slot;
+	sc->region_len = nr * sc->stride + sc->slot;
+	sc->region = mmap(NULL, sc->region_len, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (sc->region == MAP_FAILED) {
+		sc->region = NULL;
+		snprintf(why, whylen, "mmap %zu bytes: %s", sc->region_len,
+			 strerror(errno));
+		return -errno;
+	}
+	base = ((uintptr_t)sc->region + sc->slot - 1) & ~(sc->slot - 1);
+	sc->base = (char *)base;
+	for (unsigned int i = 0; i < (one ? 1 : nr); i++) {
+		char *p = sc->base + i * sc->stride;
+		size_t len = one ? nr * sc->slot : sc->slot;
+		unsigned long s, e;
+
+		if (mprotect(p, len, PROT_READ | PROT_WRITE)) {
+			snprintf(why, whylen, "mprotect: %s", strerror(errno));
+			return -errno;
+		}
+		madvise(p, len, MADV_NOHUGEPAGE);
+		if (gb_vma_bounds(p, &s, &e) || s != (unsigned long)p ||
+		    e != (unsigned long)(p + len)) {
+			snprintf(why, whylen, "installer VMA %u is not one VMA "
+				 "of its own in /proc/self/maps", i);
+			return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
+		 size_t whylen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct scaling_cell *sc;
+	int ret;
+
+	ret = gb_guard_supported(GB_BACKING_ANON, cfg->tmpdir, why, whylen);
+	if (ret <= 0)
+		return ret == 0 ? GB_SKIP : ret;
+	sc = gb_zalloc(sizeof(*sc));
+	sc->page = page;
+	sc->slot = page * (page / 8);
+	sc->guard_len = (size_t)c->arg[1] * page;
+	sc->share = c->arg[0];
+	ret = map_region(sc, c->nr_contenders + 1, why, whylen);
+	if (ret) {
+		if (sc->region)
+			munmap(sc->region, sc->region_len);
+		free(sc);
+		return ret;
+	}
+	c->priv = sc;
+	return 0;
+}
+
+static int worker_init(struct gb_worker *w)
+{
+	struct scaling_cell *sc = w->cell->priv;
+
+	w->priv = sc->base + w->index * sc->stride + sc->page;
+	return 0;
+}
+
+static int subject_op(struct gb_worker *w, unsigned int op)
+{
+	struct scaling_cell *sc = w->cell->priv;
+	bool one = sc->share == SHARE_SAME_VMA || sc->share == SHARE_NONE;
+
+	if (madvise(w->priv, sc->guard_len,
+		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
+		return -errno;
+	if (op == 0 && w->cell->emulate_write_lock) {
+		/* the VMA this thread installs in */
+		char *vma = one ? sc->base : (char *)w->priv - sc->page;
+
+		return gb_emulate_write_lock(vma, one ? (w->cell->nr_contenders
+				+ 1) * sc->slot : sc->slot, &w->flip);
+	}
+	return 0;
+}
+
+static int contender_op(struct gb_worker *w)
+{
+	(void)w;
+	return -EINVAL;		/* all_timed: contenders run subject_op */
+}
+
+static const struct gb_series *find_series(const struct gb_cell *c,
+					   const char *name)
+{
+	for (size_t i = 0; i < c->nr_series; i++)
+		if (!strcmp(c->series[i].name, name))
+			return &c->series[i];
+	return NULL;
+}
+
+/*
+ * This cell's median over the own-vma cell's median: one derived value
+ * (n = 1, like the lock counts; nothing in trials.tsv), added once the
+ * trials are in because the harness has no metric across cells.
+ * Reads "1.00 = sharing costs nothing".
+ */
+static void put_vs_own(struct gb_cell *c, const struct gb_cell *own)
+{
+	for (int m = 0; vs_metrics[m]; m++) {
+		const struct gb_series *a = find_series(c, vs_metrics[m]);
+		const struct gb_series *b = find_series(own, vs_metrics[m]);
+		struct gb_series *s;
+		double base;
+
+		if (!a || !b || !a->n || !b->n ||
+		    c->nr_series == GB_MAX_METRICS)
+			continue;
+		base = gb_median(b->v, b->n);
+		if (base <= 0)
+			continue;
+		s = &c->series[c->nr_series++];
+		snprintf(s->name, sizeof(s->name), "%s_vs_own_vma",
+			 vs_metrics[m]);
+		s->unit = "ratio";
+		s->v = gb_zalloc(sizeof(double));
+		s->v[0] = gb_median(a->v, a->n) / base;
+		s->n = 1;
+	}
+}
+
+static void teardown(struct gb_cell *c)
+{
+	struct scaling_cell *sc = c->priv;
+	const struct gb_cell *own = (const struct gb_cell *)(intptr_t)c->arg[2];
+
+	if (own && own->status == GB_CELL_DONE && c->nr_series)
+		put_vs_own(c, own);
+	munmap(sc->region, sc->region_len);
+	free(sc);
+	c->priv = NULL;
+}
+
+const struct gb_scenario gb_scenario_scaling = {
+	.name = "scaling",
+	.summary = "N threads install/remove guards at once, each on its own "
+		   "range: one VMA, a VMA each, or a process each (--share)",
+	.params = params,
+	.timed_ops = timed_ops,
+	.subject_rate = "pairs_per_sec",
+	.contender_role = "installer",
+	.all_timed = true,
+	.plan = plan,
+	.setup = setup,
+	.worker_init = worker_init,
+	.subject_op = subject_op,
+	.contender_op = contender_op,
+	.teardown = teardown,
+};

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * writers: guard install against threads that take the mmap write lock.
+ *
+ * The subject installs then removes guards on a range in VMA X while N
+ * writer threads each change the flags of a one-page VMA of their own:
+ * mprotect() between PROT_READ and PROT_READ|PROT_WRITE (default), or
+ * MADV_DONTDUMP / MADV_DODUMP.  Both take the mmap write lock and the
+ * VMA write lock on every kernel the suite knows; the harness's
+ * accounting phase confirms it per op (mmap_lock_write_per_writer_op).
+ * The contrast users need is both ways: install latency with a writer
+ * beside it, and the writers' rate with the installer running against
+ * the same writers with it idle (contender_rate_vs_control).
+ *
+ * A writer's page is never populated, so a protection change rewrites
+ * no PTE and flushes no TLB: what it does to others is its locks.  Each
+ * writer VMA sits alone in a span of PROT_NONE, so a change never merges
+ * or splits a VMA.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../guard.h"
+#include "../scenario.h"
+#include "../util.h"
+
+enum { OP_MPROTECT, OP_DONTDUMP };
+static const char *const op_words[] = { "mprotect", "dontdump", NULL };
+
+static const struct gb_param_def params[] = {
+	{ "writer-op", "what each writer does to its own one-page VMA: "
+	  "mprotect() between read and read-write, or MADV_DONTDUMP / "
+	  "MADV_DODUMP", "mprotect", op_words, 0, 0 },
+	/* shared with faults: the same definition */
+	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
+	  4096 },
+	{ NULL },
+};
+
+static const char *const timed_ops[] = { "install", "remove", NULL };
+
+/* One writer's state, on its own cache lines. */
+struct writer {
+	char *page;
+	unsigned int flip;
+} __attribute__((aligned(256)));
+
+struct writers_cell {
+	char *region;
+	size_t region_len;
+	char *x, *y;
+	size_t xlen, page, slot, guard_len;
+	int op;
+	unsigned int nr;
+	struct writer *w;	/* [1..nr] */
+};
+
+const struct gb_scenario gb_scenario_writers;
+
+static int plan(const struct gb_config *cfg, unsigned int max_contenders,
+		char *err, size_t errlen)
+{
+	const struct gb_param_val *ops = gb_param(cfg, "writer-op");
+	const struct gb_param_val *gp = gb_param(cfg, "guard-pages");
+	long page = sysconf(_SC_PAGESIZE), per_slot = page / 8;
+	unsigned int pts[64];
+	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
+
+	if (gp->n > 1) {
+		snprintf(err, errlen, "--guard-pages takes one value for "
+			 "writers: give a single number");
+		return -1;
+	}
+	if (gp->v[0] + 1 > per_slot) {
+		snprintf(err, errlen, "--guard-pages (+1) must fit one "
+			 "page-table page (%ld pages) for writers", per_slot);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t o = 0; o < ops->n; o++) {
+			struct gb_cell *c;
+
+			if (!pts[i]) {
+				c = gb_plan_add(&gb_scenario_writers, 0,
+						"op=none writers=0");
+				c->arg[0] = -1;
+			} else {
+				c = gb_plan_add(&gb_scenario_writers, pts[i],
+						"op=%s writers=%u",
+						op_words[ops->v[o]], pts[i]);
+				c->arg[0] = ops->v[o];
+			}
+			c->arg[1] = gp->v[0];
+			if (!pts[i])
+				break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * [X | hole | W1 | W2 | ...], each W a span of one page-table page of
+ * which only the first page is accessible: the rest stays PROT_NONE, so
+ * every writer page is a VMA of its own that can merge with nothing.
+ */
+static int map_region(struct writers_cell *wc, char *why, size_t whylen)
+{
+	uintptr_t base;
+
+	wc->xlen = wc->slot;
+	wc->region_len = wc->xlen + wc->slot + wc->nr * wc->slot + wc->slot;
+	wc->region = mmap(NULL, wc->region_len, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (wc->region == MAP_FAILED) {
+		wc->region = NULL;
+		snprintf(why, whylen, "mmap %zu bytes: %s", wc->region_len,
+			 strerror(errno));
+		return -errno;
+	}
+	base = ((uintptr_t)wc->region + wc->slot - 1) & ~(wc->slot - 1);
+	wc->x = (char *)base;
+	wc->y = wc->x + wc->xlen + wc->slot;
+	if (mprotect(wc->x, wc->xlen, PROT_READ | PROT_WRITE)) {
+		snprintf(why, whylen, "mprotect: %s", strerror(errno));
+		return -errno;
+	}
+	madvise(wc->x, wc->xlen, MADV_NOHUGEPAGE);
+	wc->w = gb_zalloc_aligned(256, (wc->nr + 1) * sizeof(*wc->w));
+	for (unsigned int i = 1; i <= wc->nr; i++) {
+		unsigned long s, e;
+
+		wc->w[i].page = wc->y + (i - 1) * wc->slot;
+		if (mprotect(wc->w[i].page, wc->page,
+			     PROT_READ | PROT_WRITE)) {
+			snprintf(why, whylen, "mprotect: %s", strerror(errno));
+			return -errno;
+		}
+		if (gb_vma_bounds(wc->w[i].page, &s, &e) ||
+		    e - s != wc->page) {
+			snprintf(why, whylen, "writer %u's page is not a VMA "
+				 "of its own in /proc/self/maps", i);
+			return -EFAULT;
+		}
+	}
+	return 0;
+}
+
+static void free_cell(struct writers_cell *wc)
+{
+	if (wc->region)
+		munmap(wc->region, wc->region_len);
+	free(wc->w);
+	free(wc);
+}
+
+static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
+		 size_t whylen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct writers_cell *wc;
+	int ret;
+
+	ret = gb_guard_supported(GB_BACKING_ANON, cfg->tmpdir, why, whylen);
+	if (ret <= 0)
+		return ret == 0 ? GB_SKIP : ret;
+	wc = gb_zalloc(sizeof(*wc));
+	wc->page = page;
+	wc->slot = page * (page / 8);
+	wc->guard_len = (size_t)c->arg[1] * page;
+	wc->op = (int)c->arg[0];
+	wc->nr = c->nr_contenders;
+	ret = map_region(wc, why, whylen);
+	if (ret) {
+		free_cell(wc);
+		return ret;
+	}
+	c->priv = wc;
+	return 0;
+}
+
+static int worker_init(struct gb_worker *w)
+{
+	struct writers_cell *wc = w->cell->priv;
+
+	w->priv = w->index ? (void *)&wc->w[w->index] :
+			     (void *)(wc->x + wc->page);
+	return 0;
+}
+
+static int subject_op(struct gb_worker *w, unsigned int op)
+{
+	struct writers_cell *wc = w->cell->priv;
+
+	if (madvise(w->priv, wc->guard_len,
+		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
+		return -errno;
+	if (op == 0 && w->cell->emulate_write_lock)
+		return gb_emulate_write_lock(wc->x, wc->xlen, &w->flip);
+	return 0;
+}
+
+static int contender_op(struct gb_worker *w)
+{
+	struct writers_cell *wc = w->cell->priv;
+	struct writer *wr = w->priv;
+	bool odd = wr->flip++ & 1;
+
+	if (wc->op == OP_MPROTECT)
+		return mprotect(wr->page, wc->page, odd ?
+				PROT_READ | PROT_WRITE : PROT_READ) ?
+		       -errno : 0;
+	return madvise(wr->page, wc->page,
+		       odd ? MADV_DODUMP : MADV_DONTDUMP) ? -errno : 0;
+}
+
+static void teardown(struct gb_cell *c)
+{
+	free_cell(c->priv);
+	c->priv = NULL;
+}
+
+const struct gb_scenario gb_scenario_writers = {
+	.name = "writers",
+	.summary = "guard install/remove while N threads take the mmap and "
+		   "VMA write locks (mprotect toggles) on VMAs of their own",
+	.params = params,
+	.timed_ops = timed_ops,
+	.subject_rate = "pairs_per_sec",
+	.contender_role = "writer",
+	.control_label = "installer=none",
+	.plan = plan,
+	.setup = setup,
+	.worker_init = worker_init,
+	.subject_op = subject_op,
+	.contender_op = contender_op,
+	.teardown = teardown,
+};
