@@ -87,7 +87,7 @@ unit-tests: $(UNIT_BIN)
 
 test: test-deps
 	@$(MAKE) --no-print-directory build $(UNIT_BIN) $(HELPERS)
-	tests/run.sh
+	GB_SANITIZE='$(SANITIZE)' tests/run.sh
 
 clean:
 	rm -f bench/*.o bench/*.d bench/scenarios/*.o bench/scenarios/*.d \
@@ -138,3 +138,40 @@ fuzz: $(FUZZERS)
 		grep -E 'stat::number_of_executed_units|Done' \
 		    $(FUZZ_DIR)/$$name.log | tr '\n' ' '; echo; \
 	done
+
+# ---- compare, trend, plots --------------------------------------------
+# Without BASE= NEW= / RUNS= / RUN= they take this host's runs under
+# $(RESULTS) (scripts/runs.sh lists them, oldest first).  REPORT_ARGS
+# goes to guard-bench and plot.sh: --threshold PCT, --seed N.  Plots
+# land in plots/; without gnuplot the table still prints and plot.sh
+# says how to install it (its status 7, tolerated here but not by
+# make plots, whose only job is plots).
+RESULTS     ?= results
+REPORT_ARGS ?=
+
+.PHONY: compare trend plots
+
+# BASE: the second most recent complete run, NEW: the most recent
+compare: build
+	@set -e; \
+	if [ -z "$(BASE)" ] || [ -z "$(NEW)" ]; then \
+		last2=$$(scripts/runs.sh --complete --last 2 '$(RESULTS)'); \
+	fi; \
+	base='$(BASE)'; new='$(NEW)'; \
+	[ -n "$$base" ] || base=$$(echo "$$last2" | head -n 1); \
+	[ -n "$$new" ] || new=$$(echo "$$last2" | tail -n 1); \
+	$(BIN) compare $(REPORT_ARGS) "$$base" "$$new"; \
+	scripts/plot.sh compare $(REPORT_ARGS) "$$base" "$$new" || [ $$? -eq 7 ]
+
+# RUNS: every run of this host
+trend: build
+	@set -e; runs='$(RUNS)'; \
+	[ -n "$$runs" ] || runs=$$(scripts/runs.sh '$(RESULTS)'); \
+	$(BIN) trend $(REPORT_ARGS) $$runs; \
+	scripts/plot.sh trend $(REPORT_ARGS) $$runs || [ $$? -eq 7 ]
+
+# RUN: the most recent run of this host
+plots: build
+	@set -e; run='$(RUN)'; \
+	[ -n "$$run" ] || run=$$(scripts/runs.sh --last 1 '$(RESULTS)'); \
+	scripts/plot.sh run $$run

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "report.h"
 #include "util.h"
 
 struct gb_command {
@@ -20,6 +21,8 @@ static const struct gb_command commands[] = {
 	{ "list", gb_cmd_list, "scenarios, their parameters, placements" },
 	{ "detect", gb_cmd_detect,
 	  "what this kernel and machine offer, and what skews numbers" },
+	{ "compare", gb_cmd_compare, "BASE NEW: the cover-letter table" },
+	{ "trend", gb_cmd_trend, "runs in kernel-version order, steps marked" },
 };
 
 void gb_usage(FILE *f)
@@ -35,13 +38,18 @@ void gb_usage(FILE *f)
 		"kept, complete: no)\n"
 		"  %d  usage: unknown command, scenario, placement, option or "
 		"bad value\n"
-		"  %d  --tmpdir or the results directory is not usable\n"
+		"  %d  --tmpdir or the results directory is not usable;\n"
+		"     compare, trend: a run directory is missing, holds no "
+		"results\n     or has a malformed file (file:line in the "
+		"message)\n"
 		"  %d  this kernel lacks MADV_GUARD_INSTALL (needs Linux 6.13+)"
 		"\n"
 		"  %d  interrupted by a signal (finished trials kept, "
-		"complete: no)\n",
+		"complete: no)\n"
+		"  %d  compare, trend: the runs share no cell\n",
 		GB_EXIT_OK, GB_EXIT_FAILURE, GB_EXIT_USAGE, GB_EXIT_ENV,
-		GB_EXIT_NO_GUARD, GB_EXIT_INTERRUPTED);
+		GB_EXIT_NO_GUARD, GB_EXIT_INTERRUPTED,
+		GB_EXIT_NOTHING_IN_COMMON);
 }
 
 int main(int argc, char **argv)
@@ -62,6 +70,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 2, argv + 2);
-	gb_die(GB_EXIT_USAGE, "unknown command '%s': use run, list or detect "
-	       "(guard-bench --help)", argv[1]);
+	gb_die(GB_EXIT_USAGE, "unknown command '%s': use run, list, detect, "
+	       "compare or trend (guard-bench --help)", argv[1]);
 }

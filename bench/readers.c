@@ -354,3 +354,126 @@ out:
 	*rows = out;
 	return ret;
 }
+
+/*
+ * Rows of one trial come cell by cell, metric by metric, so the series
+ * a row belongs to is almost always the one after the last hit: look
+ * there first and fall back to a scan.
+ */
+static struct gb_trial_series *find_series(struct gb_trial_series *s,
+					   size_t n, size_t *hint,
+					   const struct gb_tsv *t)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (*hint + k) % n;
+
+		if (!strcmp(s[i].metric, t->col[3]) &&
+		    !strcmp(s[i].cell, t->col[1]) &&
+		    !strcmp(s[i].scenario, t->col[0])) {
+			*hint = i + 1;
+			return &s[i];
+		}
+	}
+	return NULL;
+}
+
+static struct gb_trial_series *new_series(struct gb_trial_series **s,
+					  size_t *n, size_t *cap,
+					  struct gb_tsv *t, char *err,
+					  size_t errlen)
+{
+	struct gb_trial_series *ts;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*s = realloc(*s, *cap * sizeof(**s));
+		if (!*s)
+			gb_die(GB_EXIT_FAILURE, "out of memory");
+	}
+	ts = &(*s)[*n];
+	memset(ts, 0, sizeof(*ts));
+	if (copy_field(t, 0, ts->scenario, sizeof(ts->scenario), err,
+		       errlen) ||
+	    copy_field(t, 1, ts->cell, sizeof(ts->cell), err, errlen) ||
+	    copy_field(t, 3, ts->metric, sizeof(ts->metric), err, errlen) ||
+	    copy_field(t, 5, ts->unit, sizeof(ts->unit), err, errlen))
+		return NULL;
+	(*n)++;
+	return ts;
+}
+
+/* Append one trial's value; the trial number must rise within a series. */
+static int add_trial(struct gb_trial_series *ts, struct gb_tsv *t,
+		     char *err, size_t errlen)
+{
+	double trial, v;
+
+	if (gb_tsv_number(t, 2, &trial, err, errlen) ||
+	    gb_tsv_number(t, 4, &v, err, errlen))
+		return -1;
+	if (trial < 1 || trial > 1e9 || trial != floor(trial))
+		return fail(err, errlen, t->path, t->line,
+			    "column 3: trial must be an integer from 1 to 1e9");
+	if ((unsigned long)trial <= ts->last_trial)
+		return fail(err, errlen, t->path, t->line,
+			    "trial %lu of %s %s %s comes after trial %lu: "
+			    "duplicated or out of order", (unsigned long)trial,
+			    ts->scenario, ts->cell, ts->metric,
+			    ts->last_trial);
+	if (strcmp(ts->unit, t->col[5]))
+		return fail(err, errlen, t->path, t->line,
+			    "unit '%.20s' differs from '%s' earlier in %s %s",
+			    t->col[5], ts->unit, ts->cell, ts->metric);
+	/* grows at powers of two: n values live in a buffer of 2^k >= n */
+	if ((ts->n & (ts->n - 1)) == 0) {
+		ts->v = realloc(ts->v, (ts->n ? 2 * ts->n : 1) *
+				sizeof(*ts->v));
+		if (!ts->v)
+			gb_die(GB_EXIT_FAILURE, "out of memory");
+	}
+	ts->v[ts->n++] = v;
+	ts->last_trial = (unsigned long)trial;
+	return 0;
+}
+
+long gb_trials_read(const char *path, struct gb_trial_series **series,
+		    char *err, size_t errlen)
+{
+	struct gb_tsv *t = gb_zalloc(sizeof(*t));
+	struct gb_trial_series *s = NULL, *ts;
+	size_t n = 0, cap = 0, hint = 0;
+	long ret = -1;
+	int r;
+
+	if (gb_tsv_open(t, path, gb_trials_header, err, errlen))
+		goto out;
+	while ((r = gb_tsv_next(t, err, errlen)) == 1) {
+		ts = find_series(s, n, &hint, t);
+		if (!ts) {
+			ts = new_series(&s, &n, &cap, t, err, errlen);
+			if (!ts)
+				goto out;
+			hint = n;
+		}
+		if (add_trial(ts, t, err, errlen))
+			goto out;
+	}
+	if (r == 0)
+		ret = (long)n;
+out:
+	gb_tsv_close(t);
+	free(t);
+	if (ret < 0) {
+		gb_trials_free(s, (long)n);
+		s = NULL;
+	}
+	*series = s;
+	return ret;
+}
+
+void gb_trials_free(struct gb_trial_series *series, long n)
+{
+	for (long i = 0; i < n; i++)
+		free(series[i].v);
+	free(series);
+}

@@ -72,6 +72,30 @@ struct gb_summary_row {
 long gb_summary_read(const char *path, struct gb_summary_row **rows,
 		     char *err, size_t errlen);
 
+/*
+ * trials.tsv grouped by cell x metric: the per-trial values that the
+ * bootstrap and Mann-Whitney need (summary.tsv holds only their
+ * summary).  Series appear in the order of their first row, values in
+ * trial order.
+ */
+struct gb_trial_series {
+	char scenario[32];
+	char cell[192];
+	char metric[96];
+	char unit[16];
+	size_t n;
+	double *v;
+	unsigned long last_trial;	/* trials must come in rising order */
+};
+
+/*
+ * Read trials.tsv; *series is malloc'd, free it with gb_trials_free().
+ * Returns the number of series or -1 with "path:line: reason" in @err.
+ */
+long gb_trials_read(const char *path, struct gb_trial_series **series,
+		    char *err, size_t errlen);
+void gb_trials_free(struct gb_trial_series *series, long n);
+
 /* The writer used by a run. */
 struct gb_results {
 	char final[4096];

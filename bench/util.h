@@ -19,6 +19,7 @@ enum gb_exit {
 	GB_EXIT_ENV = 3,	/* --tmpdir or results directory unusable */
 	GB_EXIT_NO_GUARD = 4,	/* kernel lacks MADV_GUARD_INSTALL */
 	GB_EXIT_INTERRUPTED = 5,/* signal: partial results, complete: no */
+	GB_EXIT_NOTHING_IN_COMMON = 6,	/* compare/trend: no shared cell */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -40,18 +40,27 @@ file "$out/bench/guard-bench" | grep -q 'ARM aarch64' || {
 }
 echo "cross-arm64: built $(file -b "$out/bench/guard-bench" | cut -d, -f1-2)"
 
-# The unit tests, emulated; test_pmu re-executes itself per forced PMU,
-# which needs the emulator in front (no binfmt_misc here).
+# The unit tests, emulated.  Under Debian 12's qemu-aarch64 fork() hangs
+# in the child and perf_event_open is not emulated: GB_QEMU_USER makes
+# the tests that need either skip (they run natively, and on the arm64
+# kernel under qemu-system), and the arm64 preset tables are checked one
+# forced PMU per process.
 pass=0 fail=0
 cd "$out"
-for t in tests/unit/test_*; do
-	case "$t" in *.c | *.d) continue ;; esac
-	echo "== $t (qemu-aarch64)"
-	if GB_EXEC_WRAPPER="$qemu" $qemu "$t"; then
+run() {
+	echo "== $*"
+	if timeout 300 env GB_QEMU_USER=1 "$@"; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
 	fi
+}
+for t in tests/unit/test_*; do
+	case "$t" in *.c | *.d) continue ;; esac
+	run $qemu "$t"
 done
-echo "cross-arm64: $pass test programs passed, $fail failed"
+for pmu in arm_n1 arm_v1 arm_v2; do
+	run env LIBPFM_FORCE_PMU=$pmu $qemu tests/unit/test_pmu --forced-pmu $pmu
+done
+echo "cross-arm64: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

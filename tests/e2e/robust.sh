@@ -82,7 +82,9 @@ fi
 rss() {
 	/usr/bin/time -v "$@" 2>&1 >/dev/null | sed -n 's/.*Maximum resident set size (kbytes): //p'
 }
-if [ -x /usr/bin/time ]; then
+if [ -n "${GB_SANITIZE:-}" ]; then
+	echo "# SANITIZE=$GB_SANITIZE: shadow memory makes RSS meaningless: memory bound not checked"
+elif [ -x /usr/bin/time ]; then
 	r2=$(rss $GB run -o "$T/mem" -s faults --share other-vma -n 1 -d 0.05 \
 		-w 0.01 -t 2 --oversubscribe)
 	r64=$(rss $GB run -o "$T/mem" -s faults --share other-vma -n 1 -d 0.05 \

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Read a run directory back.  Every byte goes through the strict
+ * readers; this file only decides which files a run must have and
+ * that summary.tsv and trials.tsv tell the same story.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run_dir.h"
+#include "util.h"
+
+/* Does @dir hold <release>/<run>/meta.txt, i.e. is it a results root? */
+static bool holds_runs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		char *sub;
+		DIR *s;
+		struct dirent *run;
+
+		if (de->d_name[0] == '.')
+			continue;
+		sub = gb_asprintf("%s/%s", dir, de->d_name);
+		s = opendir(sub);
+		while (s && !found && (run = readdir(s))) {
+			char *meta;
+
+			if (run->d_name[0] == '.')
+				continue;
+			meta = gb_asprintf("%s/%s/meta.txt", sub, run->d_name);
+			found = !access(meta, R_OK);
+			free(meta);
+		}
+		if (s)
+			closedir(s);
+		free(sub);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Why a directory without meta.txt is not a run, and what to give. */
+static int not_a_run(const char *dir, char *err, size_t errlen)
+{
+	const char *why = NULL;
+	struct stat st;
+
+	if (stat(dir, &st))
+		why = errno == ENOENT ? "no such directory" : strerror(errno);
+	else if (!S_ISDIR(st.st_mode))
+		why = "not a directory";
+	if (why)
+		snprintf(err, errlen, "%s: %s: give a run directory, "
+			 "results/<kernel-release>/<host>-<UTC time>/", dir,
+			 why);
+	else if (holds_runs(dir))
+		snprintf(err, errlen, "%s holds runs, it is not one: give "
+			 "%s/<kernel-release>/<host>-<UTC time>/", dir, dir);
+	else
+		snprintf(err, errlen, "%s: no meta.txt: not a guard-bench "
+			 "run directory (a run is results/<kernel-release>/"
+			 "<host>-<UTC time>/)", dir);
+	return -1;
+}
+
+/* "results/6.19/box-2026...Z/" -> "6.19/box-2026...Z" */
+static void short_name(const char *dir, char *name, size_t len)
+{
+	char *copy = gb_strdup(dir), *last, *prev;
+	size_t n = strlen(copy);
+
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	last = strrchr(copy, '/');
+	if (!last) {
+		snprintf(name, len, "%s", copy);
+	} else {
+		*last = '\0';
+		prev = strrchr(copy, '/');
+		snprintf(name, len, "%s/%s", prev ? prev + 1 : copy, last + 1);
+	}
+	free(copy);
+}
+
+static struct gb_trial_series *find_trials(struct gb_run *r,
+					   const struct gb_summary_row *s)
+{
+	for (long i = 0; i < r->nr_trials; i++) {
+		struct gb_trial_series *t = &r->trials[i];
+
+		if (!strcmp(t->metric, s->metric) && !strcmp(t->cell, s->cell) &&
+		    !strcmp(t->scenario, s->scenario))
+			return t;
+	}
+	return NULL;
+}
+
+/*
+ * Each summary row with n > 1 must have exactly n trials, and every
+ * trial series a summary row: a mismatch means one of the two files
+ * was edited or truncated, and a verdict drawn from it would be wrong.
+ */
+static int match_trials(struct gb_run *r, char *err, size_t errlen)
+{
+	size_t matched = 0;
+
+	r->rows = gb_zalloc(r->nr_summary * sizeof(*r->rows));
+	r->nr_rows = r->nr_summary;
+	for (size_t i = 0; i < r->nr_summary; i++) {
+		const struct gb_summary_row *s = &r->summary[i];
+		struct gb_trial_series *t = find_trials(r, s);
+
+		r->rows[i].sum = s;
+		if (!t && s->s.n == 1) {
+			r->rows[i].v = &s->s.median;
+			r->rows[i].n = 1;
+			continue;
+		}
+		if (!t || t->n != s->s.n) {
+			snprintf(err, errlen, "%s/trials.tsv has %zu trials of "
+				 "%s %s %s where summary.tsv says n = %zu: the "
+				 "run is inconsistent; re-run it", r->dir,
+				 t ? t->n : 0, s->scenario, s->cell, s->metric,
+				 s->s.n);
+			return -1;
+		}
+		r->rows[i].v = t->v;
+		r->rows[i].n = t->n;
+		matched++;
+	}
+	if (matched != (size_t)r->nr_trials) {
+		snprintf(err, errlen, "%s/trials.tsv has %ld cell x metric "
+			 "series, summary.tsv lists %zu of them: the run is "
+			 "inconsistent; re-run it", r->dir, r->nr_trials,
+			 matched);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_files(struct gb_run *r, char *err, size_t errlen)
+{
+	char *path = gb_asprintf("%s/meta.txt", r->dir), why[1024];
+	long n;
+	int ret = -1;
+
+	if (access(path, F_OK))
+		goto out_not_run;
+	if (gb_meta_read(&r->meta, path, why, sizeof(why)))
+		goto out_corrupt;
+	free(path);
+	path = gb_asprintf("%s/summary.tsv", r->dir);
+	n = gb_summary_read(path, &r->summary, why, sizeof(why));
+	if (n < 0)
+		goto out_corrupt;
+	r->nr_summary = (size_t)n;
+	if (n == 0) {
+		snprintf(err, errlen, "%s: no results (no rows): nothing to "
+			 "compare; re-run guard-bench run", path);
+		goto out;
+	}
+	free(path);
+	path = gb_asprintf("%s/trials.tsv", r->dir);
+	r->nr_trials = gb_trials_read(path, &r->trials, why, sizeof(why));
+	if (r->nr_trials < 0) {
+		r->nr_trials = 0;
+		goto out_corrupt;
+	}
+	ret = match_trials(r, err, errlen);
+	goto out;
+
+out_not_run:
+	ret = not_a_run(r->dir, err, errlen);
+	goto out;
+out_corrupt:
+	snprintf(err, errlen, "%s: fix or remove this run", why);
+out:
+	free(path);
+	return ret;
+}
+
+int gb_run_load(struct gb_run *r, const char *dir, char *err,
+		size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->dir = dir;
+	short_name(dir, r->name, sizeof(r->name));
+	if (load_files(r, err, errlen)) {
+		gb_run_free(r);
+		return -1;
+	}
+	return 0;
+}
+
+void gb_run_free(struct gb_run *r)
+{
+	gb_meta_free(&r->meta);
+	free(r->summary);
+	gb_trials_free(r->trials, r->nr_trials);
+	free(r->rows);
+	r->summary = NULL;
+	r->trials = NULL;
+	r->rows = NULL;
+	r->nr_summary = r->nr_rows = 0;
+	r->nr_trials = 0;
+}
+
+bool gb_row_is(const struct gb_summary_row *s, const char *scenario,
+	       const char *cell, const char *metric)
+{
+	return (!metric || !strcmp(s->metric, metric)) &&
+	       !strcmp(s->cell, cell) && !strcmp(s->scenario, scenario);
+}
+
+const struct gb_run_row *gb_run_find(const struct gb_run *r,
+				     const char *scenario, const char *cell,
+				     const char *metric)
+{
+	for (size_t i = 0; i < r->nr_rows; i++)
+		if (gb_row_is(r->rows[i].sum, scenario, cell, metric))
+			return &r->rows[i];
+	return NULL;
+}
+
+const char *gb_run_meta(const struct gb_run *r, const char *key)
+{
+	const char *v = gb_meta_get(&r->meta, key);
+
+	return v ? v : "?";
+}
+
+bool gb_run_emulated(const struct gb_run *r)
+{
+	const char *v = gb_meta_get(&r->meta, "emulation");
+
+	return v && strcmp(v, "none");
+}
+
+bool gb_run_complete(const struct gb_run *r)
+{
+	const char *v = gb_meta_get(&r->meta, "complete");
+
+	return v && !strcmp(v, "yes");
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GB_RUN_DIR_H
+#define GB_RUN_DIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "results.h"
+
+/*
+ * One finished run directory, read back for compare and trend through
+ * the strict readers in readers.c: meta.txt, summary.tsv, and the
+ * per-trial values of trials.tsv matched to each summary row.
+ */
+
+/* A cell x metric of a run and the values a comparison draws on. */
+struct gb_run_row {
+	const struct gb_summary_row *sum;
+	/*
+	 * Per-trial values.  Lock counts come from one accounting phase
+	 * (n = 1, nothing in trials.tsv): then this is their one value.
+	 */
+	const double *v;
+	size_t n;
+};
+
+struct gb_run {
+	const char *dir;		/* as the user gave it */
+	char name[256];			/* <release>/<run>, for headers */
+	struct gb_meta meta;
+	struct gb_summary_row *summary;
+	size_t nr_summary;
+	struct gb_trial_series *trials;
+	long nr_trials;
+	struct gb_run_row *rows;	/* one per summary row, same order */
+	size_t nr_rows;
+};
+
+/*
+ * Returns 0, or -1 with a one-line "what is wrong: how to fix it" in
+ * @err (a missing or unreadable directory, no results in it, a
+ * malformed file as path:line: reason, summary and trials that
+ * disagree).
+ */
+int gb_run_load(struct gb_run *r, const char *dir, char *err,
+		size_t errlen);
+void gb_run_free(struct gb_run *r);
+
+/* Is @s the row of this scenario, cell and metric (NULL: any metric)? */
+bool gb_row_is(const struct gb_summary_row *s, const char *scenario,
+	       const char *cell, const char *metric);
+const struct gb_run_row *gb_run_find(const struct gb_run *r,
+				     const char *scenario, const char *cell,
+				     const char *metric);
+/* A meta value, or "?" where the run lacks the key. */
+const char *gb_run_meta(const struct gb_run *r, const char *key);
+/* meta emulation: is something other than "none". */
+bool gb_run_emulated(const struct gb_run *r);
+bool gb_run_complete(const struct gb_run *r);
+
+#endif

@@ -1,0 +1,321 @@
+#!/usr/bin/env bash
+# End-to-end tests of compare, trend and the plots: on real short runs
+# of this kernel and on synthetic run directories whose answer is known
+# (identical, shifted +10% with little noise, very noisy).  TAP-style
+# lines, then "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+GB=${GUARD_BENCH:-bench/guard-bench}
+T=$(mktemp -d /tmp/guard-bench-compare.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0 n=0
+
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
+	[ -s "$T/err" ] && sed 's/^/#   /' "$T/err" | head -5
+}
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+
+# expect STATUS PATTERN DESC -- CMD...: exit status and an output line
+expect() {
+	local want=$1 pat=$2 desc=$3 rc
+	shift 4
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		not_ok "$desc (exit $rc, want $want)"
+	elif ! grep -qE -- "$pat" "$T/err" "$T/out"; then
+		not_ok "$desc (no '$pat' in output)"
+	else
+		ok "$desc"
+	fi
+}
+
+# A TSV column by name, every row: col FILE NAME
+col() {
+	awk -F'\t' -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+		{ print $c }' "$1"
+}
+
+# At most 72 columns ("±" is one column, two bytes).
+fits_72() { sed 's/±/+/g' "$1" | awk 'length > 72 { bad = 1 } END { exit bad }'; }
+
+# ---- synthetic runs ----------------------------------------------------
+# synth DIR SCALE NOISE SEED [KEY=VALUE...]: a run directory with two
+# install cells, 10 trials each (TRIALS= to change), values
+# base * SCALE * (1 + NOISE * u): the u are evenly spaced over [-1, 1],
+# in an order SEED shuffles, so every answer is known exactly (the
+# median ratio is SCALE) and no seed can be lucky; one lock count per
+# cell (n = 1).  KEY=VALUE lines replace meta.txt defaults; CELLS= adds
+# cells ("a,b").
+synth() {
+	local dir=$1 scale=$2 noise=$3 seed=$4 trials=10 cells="" kv
+	shift 4
+	mkdir -p "$dir"
+	{
+		echo "format_version: 1"
+		echo "host: synthetic"
+		echo "kernel_release: 6.19"
+		echo "guard_path: mmap-read"
+		echo "emulation: none"
+		echo "cpu_model: Synthetic CPU"
+		echo "governor: performance"
+		echo "trials: 10"
+		echo "duration_s: 1"
+		echo "tool_version: test"
+		echo "started: 2026-01-01T00:00:00Z"
+		echo "complete: yes"
+	} >"$dir/meta.txt"
+	for kv in "$@"; do
+		case $kv in
+		TRIALS=*) trials=${kv#TRIALS=} ;;
+		CELLS=*) cells=${kv#CELLS=} ;;
+		*)
+			sed -i "/^${kv%%=*}: /d" "$dir/meta.txt"
+			echo "${kv%%=*}: ${kv#*=}" >>"$dir/meta.txt"
+			;;
+		esac
+	done
+	awk -v scale="$scale" -v noise="$noise" -v seed="$seed" \
+		-v trials="$trials" -v extra="$cells" -v dir="$dir" '
+	function stats(key, unit,   i, j, k, x, s, m, sd, v) {
+		k = n[key]
+		for (i = 1; i <= k; i++) v[i] = val[key, i]
+		for (i = 2; i <= k; i++)	# insertion sort, k is small
+			for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+				x = v[j]; v[j] = v[j - 1]; v[j - 1] = x
+			}
+		s = 0
+		for (i = 1; i <= k; i++) s += v[i]
+		m = s / k; sd = 0
+		for (i = 1; i <= k; i++) sd += (v[i] - m) ^ 2
+		sd = k > 1 ? sqrt(sd / (k - 1)) : 0
+		x = k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+		split(key, p, SUBSEP)
+		printf "%s\t%s\t%s\t%s\t%d\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\t%.10g\n",
+			p[1], p[2], p[3], unit, k, x, v[1], v[k], m, sd, sd / m > (dir "/summary.tsv")
+	}
+	BEGIN {
+		nc = split("backing=anon pages=1,backing=anon pages=16" (extra ? "," extra : ""), cell, ",")
+		metric[1] = "install_latency_p50_ns"; unit[1] = "ns"; base[1] = 700
+		metric[2] = "pairs_per_sec"; unit[2] = "ops/s"; base[2] = 1e6
+		print "scenario\tcell\ttrial\tmetric\tvalue\tunit" > (dir "/trials.tsv")
+		for (c = 1; c <= nc; c++)
+			for (t = 1; t <= trials; t++)
+				for (m = 1; m <= 2; m++) {
+					# 7 is prime to 10 and 3: (7t + seed) mod trials
+					# visits every grid point once
+					u = trials > 1 ? 2 * ((7 * t + seed) % trials) / (trials - 1) - 1 : 0
+					v = base[m] * c * scale * (1 + noise * u)
+					key = "install" SUBSEP cell[c] SUBSEP metric[m]
+					val[key, ++n[key]] = v
+					printf "install\t%s\t%d\t%s\t%.10g\t%s\n", cell[c], t,
+						metric[m], v, unit[m] > (dir "/trials.tsv")
+				}
+		print "scenario\tcell\tmetric\tunit\tn\tmedian\tmin\tmax\tmean\tstddev\tcv" > (dir "/summary.tsv")
+		for (c = 1; c <= nc; c++) {
+			for (m = 1; m <= 2; m++)
+				stats("install" SUBSEP cell[c] SUBSEP metric[m], unit[m])
+			printf "install\t%s\tmmap_lock_read_per_pair\tper pair\t1\t2\t2\t2\t2\t0\t0\n",
+				cell[c] > (dir "/summary.tsv")
+		}
+	}'
+}
+
+S=$T/synth
+synth "$S/base" 1 0.005 1
+cp -r "$S/base" "$S/same"
+synth "$S/shifted" 1.10 0.005 2
+synth "$S/noisy_a" 1 0.30 3
+synth "$S/noisy_b" 1.03 0.30 4
+
+# ---- identical runs: equivalent everywhere ---------------------------
+expect 0 "install_latency_p50_ns" "compare of two identical runs" -- \
+	$GB compare --format tsv "$S/base" "$S/same"
+cp "$T/out" "$T/same.tsv"
+check "identical: every tested row equivalent, every count equal" \
+	'[ -z "$(col "$T/same.tsv" verdict | grep -vxE "equivalent|equal")" ] &&
+	 [ "$(col "$T/same.tsv" verdict | grep -cx equivalent)" -eq 4 ] &&
+	 [ "$(col "$T/same.tsv" verdict | grep -cx equal)" -eq 2 ]'
+check "identical: ratio 1 and nothing significant" \
+	'[ -z "$(col "$T/same.tsv" significant | grep -vx no)" ] &&
+	 [ "$(col "$T/same.tsv" ratio | grep -vcx 1)" -eq 0 ]'
+
+# ---- +10% with 0.5% noise: worse latency, better rate, CI excludes 1 --
+expect 0 "pairs_per_sec" "compare against a run shifted +10%" -- \
+	$GB compare --format tsv "$S/base" "$S/shifted"
+cp "$T/out" "$T/shift.tsv"
+check "shifted: latency rows worse with ci_lo > 1" \
+	'awk -F"\t" "\$3 == \"install_latency_p50_ns\" && !(\$19 == \"worse\" && \$13 > 1) { bad = 1 } END { exit bad }" "$T/shift.tsv" &&
+	 [ "$(col "$T/shift.tsv" verdict | grep -cx worse)" -eq 2 ]'
+check "shifted: ops/s rows better (direction-aware)" \
+	'[ "$(awk -F"\t" "\$3 == \"pairs_per_sec\" && \$19 == \"better\"" "$T/shift.tsv" | wc -l)" -eq 2 ]'
+check "shifted: Holm-adjusted p below 0.05, HL shift about +70 ns" \
+	'awk -F"\t" "NR > 1 && \$6 > 1 && !(\$17 < 0.05) { bad = 1 }
+		\$3 == \"install_latency_p50_ns\" && \$2 ~ /pages=1\$/ && (\$15 < 60 || \$15 > 80) { bad = 1 }
+		END { exit bad }" "$T/shift.tsv"'
+expect 0 "\+10\.0%\* worse$" "text: the shift as +10.0%, marked, worse" -- \
+	$GB compare "$S/base" "$S/shifted"
+check "text: at most 72 columns" 'fits_72 "$T/out"'
+check "text: header names kernel, guard_path and the seed" \
+	'grep -q "^base  6.19 guard_path mmap-read" "$T/out" && grep -q "seed 1$" "$T/out"'
+check "text: the lock count row says equal, without a test" \
+	'grep -qE "^mmap_lock_read_per_pair +2.000 +2.000 +\+0.0%  equal$" "$T/out" &&
+	 grep -q "one value a side (lock counts, n = 1)" "$T/out"'
+expect 0 "seed 7" "--seed is printed" -- $GB compare --seed 7 "$S/base" "$S/shifted"
+expect 0 "threshold 15%, seed" "--threshold 15 is used and printed" -- \
+	$GB compare --threshold 15 "$S/base" "$S/shifted"
+check "--threshold 15: the +10% is no longer a change" \
+	'! grep -qE "(worse|better)$" "$T/out"'
+expect 0 "^\| install backing=anon pages=1 \| install_latency_p50_ns \(ns\) \|" \
+	"markdown: one table row per metric" -- \
+	$GB compare --format markdown "$S/base" "$S/shifted"
+
+# ---- noise: inconclusive, and a warning that says why -----------------
+expect 0 "cv exceeds the threshold 2%" "noisy runs: the cv warning" -- \
+	$GB compare "$S/noisy_a" "$S/noisy_b"
+check "noisy: every tested row inconclusive and marked noisy" \
+	'$GB compare --format tsv "$S/noisy_a" "$S/noisy_b" 2>/dev/null >"$T/noisy.tsv" &&
+	 [ "$(col "$T/noisy.tsv" verdict | grep -cx inconclusive)" -eq 4 ] &&
+	 [ "$(col "$T/noisy.tsv" noisy | grep -cx yes)" -eq 4 ]'
+
+# ---- warnings: few trials, one-sided cells, settings, complete: no ----
+synth "$S/few" 1 0.005 5 TRIALS=3
+expect 0 "fewer than 10" "fewer than 10 trials: warned" -- $GB compare "$S/base" "$S/few"
+synth "$S/extra" 1 0.005 6 "CELLS=backing=file pages=1"
+expect 0 "cell install backing=file pages=1 is in new only" \
+	"a cell on one side only: warned" -- $GB compare "$S/base" "$S/extra"
+synth "$S/settings" 1 0.005 7 governor=powersave smt=off
+expect 0 "governor differs: base 'performance', new 'powersave'" \
+	"a setting that skews numbers differs: warned" -- $GB compare "$S/base" "$S/settings"
+synth "$S/partial" 1 0.005 8 complete=no
+expect 0 "new run is incomplete \(complete: no\)" \
+	"complete: no is compared, with a warning" -- $GB compare "$S/base" "$S/partial"
+synth "$S/emulated" 1.5 0.005 9 "emulation=write-lock (proxy: test)"
+expect 0 "^new +6.19 guard_path mmap-read EMULATED write-lock" \
+	"an emulated side says EMULATED in the header" -- $GB compare "$S/base" "$S/emulated"
+
+# ---- bad input ---------------------------------------------------------
+expect 3 "$T/nope: no such directory: give a run directory" \
+	"missing directory: exit 3 and the fix" -- $GB compare "$T/nope" "$S/base"
+mkdir -p "$T/empty"
+expect 3 "no meta.txt: not a guard-bench run directory" \
+	"a directory without results: exit 3" -- $GB compare "$S/base" "$T/empty"
+mkdir -p "$T/root/6.19" && cp -r "$S/base" "$T/root/6.19/box-1"
+expect 3 "holds runs, it is not one: give $T/root/<kernel-release>" \
+	"a results root instead of a run: exit 3 and the fix" -- $GB compare "$T/root" "$S/base"
+cp -r "$S/base" "$S/bad_summary"
+sed -i '3s/\t10\t/\tten\t/' "$S/bad_summary/summary.tsv"
+expect 3 "bad_summary/summary.tsv:3: column 5: 'ten' is not a finite number" \
+	"malformed summary.tsv line: file:line and what is wrong" -- \
+	$GB compare "$S/base" "$S/bad_summary"
+cp -r "$S/base" "$S/bad_trials"
+sed -i '4s/\t[^\t]*\tns$/\t12abc\tns/' "$S/bad_trials/trials.tsv"
+expect 3 "bad_trials/trials.tsv:4: column 5: '12abc' is not a finite number" \
+	"malformed trials.tsv line: file:line and what is wrong" -- \
+	$GB compare "$S/bad_trials" "$S/base"
+cp -r "$S/base" "$S/short_trials"
+sed -i '$d' "$S/short_trials/trials.tsv"
+expect 3 "has 9 trials of install backing=anon pages=16 .* summary.tsv says n = 10" \
+	"trials.tsv and summary.tsv disagree: exit 3" -- $GB compare "$S/base" "$S/short_trials"
+synth "$S/other" 1 0.005 10
+sed -i 's/^install\t/faults\t/' "$S/other/trials.tsv" "$S/other/summary.tsv"
+expect 6 "share no cell: nothing to compare" "no cell in common: exit 6" -- \
+	$GB compare "$S/base" "$S/other"
+expect 2 "compare takes two run directories" "one run: usage, exit 2" -- \
+	$GB compare "$S/base"
+expect 2 "unknown option '--bogus'" "unknown option: exit 2" -- \
+	$GB compare --bogus "$S/base" "$S/same"
+expect 2 "--threshold: '0' is out of range" "threshold 0: exit 2" -- \
+	$GB compare --threshold 0 "$S/base" "$S/same"
+expect 2 "--format: unknown format 'html'" "unknown format: exit 2" -- \
+	$GB compare --format html "$S/base" "$S/same"
+expect 2 "--format: unknown format 'markdown': use text or tsv" \
+	"trend has no markdown: exit 2" -- $GB trend --format markdown "$S/base"
+expect 0 "6  compare, trend: the runs share no cell" "--help documents exit 6" -- \
+	$GB --help
+
+# ---- trend: version order, marked steps --------------------------------
+R=$T/trend
+synth "$R/a" 1 0.005 11 kernel_release=6.19
+synth "$R/b" 1 0.005 12 kernel_release=6.19-rc2
+synth "$R/c" 1 0.005 13 kernel_release=6.19-rc1
+synth "$R/d" 1.10 0.005 14 kernel_release=6.19.1
+synth "$R/e" 1 0.005 15 kernel_release=6.18.44-fc-v595
+expect 0 "guard-bench trend: 5 runs" "trend over five kernels" -- \
+	$GB trend "$R/a" "$R/b" "$R/c" "$R/d" "$R/e"
+check "trend: kernel-version order, local build after its base" \
+	'[ "$(grep -E "^ +[1-5]  [0-9]" "$T/out" | head -5 | awk "{ print \$2 }" | tr "\n" " ")" = \
+	   "6.18.44-fc-v595 6.19-rc1 6.19-rc2 6.19 6.19.1 " ]'
+check "trend: the +10% step to 6.19.1 is marked worse" \
+	'grep -qE "^  5  6\.19\.1 +[0-9.]+±[0-9.]+% +\+10\.0%\* worse" "$T/out"'
+check "trend: steps between equal kernels are not marked" \
+	'[ "$(grep -cE "^  [2-4]  .*\*" "$T/out")" -eq 0 ]'
+check "trend: at most 72 columns" 'fits_72 "$T/out"'
+expect 0 "step_verdict" "trend --format tsv" -- \
+	$GB trend --format tsv "$R/a" "$R/b" "$R/c" "$R/d" "$R/e"
+check "trend tsv: order 1..5 follows the version sort" \
+	'[ "$(awk -F"\t" "NR > 1 && \$3 == \"pairs_per_sec\" && \$2 ~ /pages=1\$/ { print \$6 \":\" \$7 }" "$T/out" | tr "\n" " ")" = \
+	   "1:6.18.44-fc-v595 2:6.19-rc1 3:6.19-rc2 4:6.19 5:6.19.1 " ]'
+expect 0 "not shown \(--changed\)" "trend --changed hides unmarked rows" -- \
+	$GB trend --changed "$R/a" "$R/b" "$R/c" "$R/d" "$R/e"
+expect 6 "share no cell" "trend of runs with no cell in common: exit 6" -- \
+	$GB trend "$S/base" "$S/other"
+
+# ---- real short runs on this kernel ------------------------------------
+RUN=(run -s install,faults --backing anon --pages 1 -n 10 -d 0.05 -w 0.01)
+rundir() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' | head -1; }
+$GB "${RUN[@]}" -o "$T/real/a" >/dev/null 2>"$T/err"
+$GB "${RUN[@]}" -o "$T/real/b" >/dev/null 2>"$T/err"
+$GB "${RUN[@]}" -o "$T/real/w" --emulate write-lock >/dev/null 2>"$T/err"
+A=$(rundir "$T/real/a") B=$(rundir "$T/real/b") W=$(rundir "$T/real/w")
+check "three real short runs (two plain, one --emulate write-lock)" \
+	'[ -n "$A" ] && [ -n "$B" ] && [ -n "$W" ]'
+expect 0 "^base  $(uname -r) guard_path " "compare two real runs" -- $GB compare "$A" "$B"
+check "real: text fits 72 columns, lock counts shown without a test" \
+	'fits_72 "$T/out" && grep -q "^mmap_lock_read_per_pair " "$T/out"'
+expect 0 "mmap_lock_write_per_pair" "compare a real run with an emulated one" -- \
+	$GB compare --format tsv "$A" "$W"
+check "real emulated: one more mmap_lock write per pair, seen as differs" \
+	'awk -F"\t" "\$3 == \"mmap_lock_write_per_pair\" && \$2 ~ /same-vma/ && \$19 == \"differs\" { f = 1 } END { exit !f }" "$T/out"'
+expect 0 "guard-bench trend: 3 runs" "trend over the real runs" -- $GB trend "$A" "$B" "$W"
+
+# ---- plots: every script draws a non-empty PNG and SVG -----------------
+png_svg() {	# png_svg PATTERN: every match exists as a real PNG and SVG
+	local f found=0
+	for f in "$T/plots"/$1.png; do
+		[ -s "$f" ] && [ -s "${f%.png}.svg" ] || return 1
+		[ "$(head -c 4 "$f" | tail -c 3)" = PNG ] || return 1
+		grep -q "<svg" "${f%.png}.svg" || return 1
+		found=1
+	done
+	[ $found -eq 1 ]
+}
+if command -v gnuplot >/dev/null 2>&1; then
+	export PLOTS_DIR=$T/plots
+	expect 0 "plots \(PNG and SVG\)" "plot.sh run" -- scripts/plot.sh run "$A"
+	check "cdf.gp: latency CDFs" 'png_svg "run-cdf-*"'
+	check "sweep.gp: contender sweeps" 'png_svg "run-sweep-*"'
+	expect 0 "plots \(PNG and SVG\)" "plot.sh compare" -- scripts/plot.sh compare "$A" "$W"
+	check "compare.gp: ratio charts" 'png_svg "compare-install_latency_p50_ns"'
+	check "compare: CDFs with both runs" 'png_svg "compare-cdf-*"'
+	expect 0 "plots \(PNG and SVG\)" "plot.sh trend" -- scripts/plot.sh trend "$A" "$B" "$W"
+	check "trend.gp: trend lines" 'png_svg "trend-install.*"'
+	unset PLOTS_DIR
+else
+	echo "# gnuplot not installed: plot scripts not exercised"
+fi
+
+# ---- gnuplot missing: the table still prints, the plot step says how --
+expect 7 "apt-get install gnuplot-nox" "plot.sh without gnuplot: exit 7 and how to install" -- \
+	env GNUPLOT=/nonexistent/gnuplot scripts/plot.sh compare "$S/base" "$S/shifted"
+expect 0 "apt-get install gnuplot-nox" "make compare without gnuplot: the hint ..." -- \
+	make -s compare BASE="$S/base" NEW="$S/shifted" GNUPLOT=/nonexistent/gnuplot
+check "... and the table" 'grep -q "^guard-bench compare: new against base" "$T/out"'
+# make itself exits 2 when a recipe fails; the message is runs.sh's
+expect 2 "need 2 complete runs of host .* under $T/empty/" \
+	"make compare with no runs: says what to do" -- make -s compare RESULTS="$T/empty"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
