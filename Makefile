@@ -108,7 +108,8 @@ FUZZ_SECONDS ?= 20
 FUZZ_DIR     := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
-		-DGB_VERSION='"fuzz"' $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+		-MMD -MP -DGB_VERSION='"fuzz"' \
+		$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/%.o,$(LIB_SRC))
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS      := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
@@ -123,6 +124,9 @@ $(FUZZ_DIR)/libguardbench.a: $(FUZZ_OBJ)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libguardbench.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ibench -o $@ $< \
 		$(FUZZ_DIR)/libguardbench.a $(LDLIBS)
+
+-include $(wildcard $(FUZZ_DIR)/bench/*.d $(FUZZ_DIR)/bench/scenarios/*.d \
+	$(FUZZ_DIR)/*.d)
 
 .PHONY: fuzz
 fuzz: $(FUZZERS)

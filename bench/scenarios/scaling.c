@@ -280,13 +280,49 @@ static void put_vs_own(struct gb_cell *c, const struct gb_cell *own)
 	}
 }
 
+/*
+ * The differential design for PMU counts: per op, this cell's median
+ * minus the own-vma cell's at the same N.  Same threads, same ops, same
+ * mm; only the VMA is shared, so for same-vma the difference is the
+ * traffic on per-VMA shared lines (vm_flags above all) per op.  For
+ * own-process it is what the shared mm costs (the mmap_lock count).
+ */
+static void put_pmu_minus_own(struct gb_cell *c, const struct gb_cell *own)
+{
+	size_t n = c->nr_series;
+
+	for (size_t i = 0; i < n && c->nr_series < GB_MAX_METRICS; i++) {
+		const struct gb_series *a = &c->series[i];
+		const struct gb_series *b;
+		struct gb_series *s;
+
+		if (strncmp(a->name, "pmu.", 4) || !a->n)
+			continue;
+		b = find_series(own, a->name);
+		if (!b || !b->n)
+			continue;
+		s = &c->series[c->nr_series++];
+		if (snprintf(s->name, sizeof(s->name), "%s_minus_own_vma",
+			     a->name) >= (int)sizeof(s->name)) {
+			c->nr_series--;
+			continue;
+		}
+		s->unit = a->unit;
+		s->v = gb_zalloc(sizeof(double));
+		s->v[0] = gb_median(a->v, a->n) - gb_median(b->v, b->n);
+		s->n = 1;
+	}
+}
+
 static void teardown(struct gb_cell *c)
 {
 	struct scaling_cell *sc = c->priv;
 	const struct gb_cell *own = (const struct gb_cell *)(intptr_t)c->arg[2];
 
-	if (own && own->status == GB_CELL_DONE && c->nr_series)
+	if (own && own->status == GB_CELL_DONE && c->nr_series) {
 		put_vs_own(c, own);
+		put_pmu_minus_own(c, own);
+	}
 	munmap(sc->region, sc->region_len);
 	free(sc);
 	c->priv = NULL;

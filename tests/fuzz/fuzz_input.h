@@ -2,7 +2,9 @@
 #ifndef GB_FUZZ_INPUT_H
 #define GB_FUZZ_INPUT_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -404,6 +404,7 @@ static void test_unknown_event(void **state)
 	assert_false(e->resolved);
 	assert_true(strstr(e->why, "libpfm4: ") != NULL);
 #else
+	(void)set;
 	(void)e;
 	(void)i;
 #endif
