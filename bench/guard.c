@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "scenario.h"
 #include "util.h"
 
 const char *const gb_backing_names[GB_NR_BACKINGS] = {
@@ -216,4 +217,15 @@ int gb_emulate_write_lock(void *vma, size_t len, unsigned int *flip)
 	int advice = (*flip)++ & 1 ? MADV_DODUMP : MADV_DONTDUMP;
 
 	return madvise(vma, len, advice) ? -errno : 0;
+}
+
+int gb_guard_subject_op(struct gb_worker *w, unsigned int op, void *range,
+			size_t len, void *vma, size_t vma_len)
+{
+	if (madvise(range, len, op == 0 ? MADV_GUARD_INSTALL :
+					  MADV_GUARD_REMOVE))
+		return -errno;
+	if (op == 0 && w->cell->emulate_write_lock)
+		return gb_emulate_write_lock(vma, vma_len, &w->flip);
+	return 0;
 }

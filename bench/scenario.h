@@ -124,6 +124,14 @@ struct gb_cell *gb_plan_add(const struct gb_scenario *sc,
 			    unsigned int nr_contenders, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * The subject op most scenarios time: op 0 installs guards on [@range,
+ * @range + @len), op 1 removes them.  Under --emulate write-lock an
+ * install is followed by the write-locked flag flip on its VMA.
+ */
+int gb_guard_subject_op(struct gb_worker *w, unsigned int op, void *range,
+			size_t len, void *vma, size_t vma_len);
+
 /* Contender counts a sweep visits: 0,1,2,4,...,max. */
 size_t gb_sweep_points(unsigned int max, unsigned int *out, size_t room);
 

@@ -26,6 +26,7 @@
 
 #include "../guard.h"
 #include "../scenario.h"
+#include "../slots.h"
 #include "../util.h"
 
 /*
@@ -53,12 +54,9 @@ static const struct gb_param_def params[] = {
 static const char *const timed_ops[] = { "install", "remove", NULL };
 
 struct faults_cell {
-	char *region;		/* the whole reservation */
-	size_t region_len;
+	struct gb_slots slots;	/* [X | hole | Y] */
 	char *x, *y;		/* VMA X (subject, maybe faulters), VMA Y */
 	size_t xlen;
-	size_t page;
-	size_t slot;		/* one page-table page's span */
 	size_t guard_len, fault_len;
 };
 
@@ -121,46 +119,29 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
  * One reservation [X | hole | Y], the hole PROT_NONE so X and Y can
  * never merge into one VMA.  Checked against /proc/self/maps.
  */
+/*
+ * One reservation [X | hole | Y]; the hole stays PROT_NONE so X and Y
+ * can never merge into one VMA (checked against /proc/self/maps).
+ */
 static int map_region(struct faults_cell *fc, unsigned int nr, long share,
 		      char *why, size_t whylen)
 {
 	size_t xslots = 1 + (share == SHARE_SAME_VMA ? nr : 0);
 	size_t yslots = share == SHARE_OTHER_VMA ? nr : 0;
-	size_t xlen = xslots * fc->slot, ylen = yslots * fc->slot;
-	unsigned long xs, xe, ys, ye;
-	uintptr_t base;
+	int ret;
 
-	fc->region_len = xlen + fc->slot + ylen + fc->slot;
-	fc->region = mmap(NULL, fc->region_len, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (fc->region == MAP_FAILED) {
-		fc->region = NULL;
-		snprintf(why, whylen, "mmap %zu bytes: %s", fc->region_len,
-			 strerror(errno));
-		return -errno;
-	}
-	base = ((uintptr_t)fc->region + fc->slot - 1) & ~(fc->slot - 1);
-	fc->x = (char *)base;
-	fc->xlen = xlen;
-	fc->y = fc->x + xlen + fc->slot;
-	if (mprotect(fc->x, xlen, PROT_READ | PROT_WRITE) ||
-	    (ylen && mprotect(fc->y, ylen, PROT_READ | PROT_WRITE))) {
-		snprintf(why, whylen, "mprotect: %s", strerror(errno));
-		return -errno;
-	}
-	madvise(fc->x, xlen, MADV_NOHUGEPAGE);
-	if (ylen)
-		madvise(fc->y, ylen, MADV_NOHUGEPAGE);
-	if (gb_vma_bounds(fc->x, &xs, &xe) ||
-	    xe < (unsigned long)(fc->x + xlen)) {
-		snprintf(why, whylen, "VMA X is not one VMA in /proc/self/maps");
-		return -EFAULT;
-	}
-	if (ylen && (gb_vma_bounds(fc->y, &ys, &ye) || ys == xs)) {
-		snprintf(why, whylen, "VMAs X and Y merged");
-		return -EFAULT;
-	}
-	return 0;
+	ret = gb_slots_reserve(&fc->slots, xslots + 1 + yslots, why, whylen);
+	if (ret)
+		return ret;
+	fc->x = gb_slot(&fc->slots, 0);
+	fc->xlen = xslots * fc->slots.slot;
+	fc->y = gb_slot(&fc->slots, xslots + 1);
+	ret = gb_slots_open(&fc->slots, fc->x, fc->xlen, "VMA X", why, whylen);
+	if (!ret && yslots)
+		ret = gb_slots_open(&fc->slots, fc->y,
+				    yslots * fc->slots.slot, "VMA Y", why,
+				    whylen);
+	return ret;
 }
 
 static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
@@ -174,14 +155,11 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	if (ret <= 0)
 		return ret == 0 ? GB_SKIP : ret;
 	fc = gb_zalloc(sizeof(*fc));
-	fc->page = page;
-	fc->slot = page * (page / 8);
 	fc->guard_len = (size_t)c->arg[1] * page;
 	fc->fault_len = (size_t)c->arg[2] * page;
 	ret = map_region(fc, c->nr_contenders, c->arg[0], why, whylen);
 	if (ret) {
-		if (fc->region)
-			munmap(fc->region, fc->region_len);
+		gb_slots_release(&fc->slots);
 		free(fc);
 		return ret;
 	}
@@ -195,11 +173,11 @@ static int worker_init(struct gb_worker *w)
 	size_t i = w->index;
 
 	if (i == 0)
-		w->priv = fc->x + fc->page;
+		w->priv = fc->x + fc->slots.page;
 	else if (w->cell->arg[0] == SHARE_SAME_VMA)
-		w->priv = fc->x + i * fc->slot;
+		w->priv = gb_slot(&fc->slots, i);
 	else
-		w->priv = fc->y + (i - 1) * fc->slot;
+		w->priv = fc->y + (i - 1) * fc->slots.slot;
 	return 0;
 }
 
@@ -207,12 +185,8 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 {
 	struct faults_cell *fc = w->cell->priv;
 
-	if (madvise(w->priv, fc->guard_len,
-		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
-		return -errno;
-	if (op == 0 && w->cell->emulate_write_lock)
-		return gb_emulate_write_lock(fc->x, fc->xlen, &w->flip);
-	return 0;
+	return gb_guard_subject_op(w, op, w->priv, fc->guard_len, fc->x,
+				   fc->xlen);
 }
 
 static int contender_op(struct gb_worker *w)
@@ -220,7 +194,7 @@ static int contender_op(struct gb_worker *w)
 	struct faults_cell *fc = w->cell->priv;
 	volatile char *p = w->priv;
 
-	for (size_t off = 0; off < fc->fault_len; off += fc->page)
+	for (size_t off = 0; off < fc->fault_len; off += fc->slots.page)
 		p[off] = 1;
 	if (madvise(w->priv, fc->fault_len, MADV_DONTNEED))
 		return -errno;
@@ -231,7 +205,7 @@ static void teardown(struct gb_cell *c)
 {
 	struct faults_cell *fc = c->priv;
 
-	munmap(fc->region, fc->region_len);
+	gb_slots_release(&fc->slots);
 	free(fc);
 	c->priv = NULL;
 }

@@ -103,13 +103,8 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 {
 	struct install_cell *ic = w->cell->priv;
 
-	if (madvise(ic->range, ic->len,
-		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
-		return -errno;
-	if (op == 0 && w->cell->emulate_write_lock)
-		return gb_emulate_write_lock(ic->map.addr, ic->map.len,
-					     &w->flip);
-	return 0;
+	return gb_guard_subject_op(w, op, ic->range, ic->len, ic->map.addr,
+				   ic->map.len);
 }
 
 static void teardown(struct gb_cell *c)

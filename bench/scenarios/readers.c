@@ -30,6 +30,7 @@
 
 #include "../guard.h"
 #include "../scenario.h"
+#include "../slots.h"
 #include "../util.h"
 
 #ifndef MPOL_F_ADDR
@@ -71,8 +72,7 @@ struct reader {
 } __attribute__((aligned(256)));
 
 struct readers_cell {
-	char *region;		/* the whole reservation */
-	size_t region_len;
+	struct gb_slots slots;	/* [X | hole | Y] */
 	char *x, *y;		/* subject's VMA, readers' VMA */
 	size_t xlen;
 	size_t page, slot;
@@ -219,37 +219,20 @@ static void probe_locks(struct readers_cell *rc)
  */
 static int map_region(struct readers_cell *rc, char *why, size_t whylen)
 {
-	size_t ylen = rc->nr * rc->slot;
-	unsigned long xs, xe, ys, ye;
-	uintptr_t base;
+	int ret;
 
+	ret = gb_slots_reserve(&rc->slots, 2 + rc->nr, why, whylen);
+	if (ret)
+		return ret;
+	rc->x = gb_slot(&rc->slots, 0);
 	rc->xlen = rc->slot;
-	rc->region_len = rc->xlen + rc->slot + ylen + rc->slot;
-	rc->region = mmap(NULL, rc->region_len, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (rc->region == MAP_FAILED) {
-		rc->region = NULL;
-		snprintf(why, whylen, "mmap %zu bytes: %s", rc->region_len,
-			 strerror(errno));
-		return -errno;
-	}
-	base = ((uintptr_t)rc->region + rc->slot - 1) & ~(rc->slot - 1);
-	rc->x = (char *)base;
-	rc->y = rc->x + rc->xlen + rc->slot;
-	if (mprotect(rc->x, rc->xlen, PROT_READ | PROT_WRITE) ||
-	    (ylen && mprotect(rc->y, ylen, PROT_READ | PROT_WRITE))) {
-		snprintf(why, whylen, "mprotect: %s", strerror(errno));
-		return -errno;
-	}
-	madvise(rc->x, rc->xlen, MADV_NOHUGEPAGE);
-	if (ylen)
-		madvise(rc->y, ylen, MADV_NOHUGEPAGE);
-	if (ylen && (gb_vma_bounds(rc->x, &xs, &xe) ||
-		     gb_vma_bounds(rc->y, &ys, &ye) || ys == xs)) {
-		snprintf(why, whylen, "VMAs X and Y merged");
-		return -EFAULT;
-	}
-	return 0;
+	rc->y = gb_slot(&rc->slots, 2);
+	ret = gb_slots_open(&rc->slots, rc->x, rc->xlen, "the subject's VMA",
+			    why, whylen);
+	if (!ret && rc->nr)
+		ret = gb_slots_open(&rc->slots, rc->y, rc->nr * rc->slot,
+				    "the readers' VMA", why, whylen);
+	return ret;
 }
 
 static void free_cell(struct readers_cell *rc)
@@ -260,8 +243,7 @@ static void free_cell(struct readers_cell *rc)
 		free(rc->r[i].buf);
 	}
 	free(rc->r);
-	if (rc->region)
-		munmap(rc->region, rc->region_len);
+	gb_slots_release(&rc->slots);
 	free(rc);
 }
 
@@ -359,12 +341,8 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 {
 	struct readers_cell *rc = w->cell->priv;
 
-	if (madvise(w->priv, rc->guard_len,
-		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
-		return -errno;
-	if (op == 0 && w->cell->emulate_write_lock)
-		return gb_emulate_write_lock(rc->x, rc->xlen, &w->flip);
-	return 0;
+	return gb_guard_subject_op(w, op, w->priv, rc->guard_len, rc->x,
+				   rc->xlen);
 }
 
 static int contender_op(struct gb_worker *w)

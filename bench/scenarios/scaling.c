@@ -29,6 +29,7 @@
 
 #include "../guard.h"
 #include "../scenario.h"
+#include "../slots.h"
 #include "../stats.h"
 #include "../util.h"
 
@@ -53,8 +54,7 @@ static const struct gb_param_def params[] = {
 static const char *const timed_ops[] = { "install", "remove", NULL };
 
 struct scaling_cell {
-	char *region;
-	size_t region_len;
+	struct gb_slots slots;
 	char *base;		/* first slot */
 	size_t page, slot, stride, guard_len;
 	long share;
@@ -149,38 +149,18 @@ static int map_region(struct scaling_cell *sc, unsigned int nr, char *why,
 		      size_t whylen)
 {
 	bool one = sc->share == SHARE_SAME_VMA || sc->share == SHARE_NONE;
-	uintptr_t base;
+	int ret;
 
 	sc->stride = one ? sc->slot : 2 * sc->slot;
-	sc->region_len = nr * sc->stride + sc->slot;
-	sc->region = mmap(NULL, sc->region_len, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (sc->region == MAP_FAILED) {
-		sc->region = NULL;
-		snprintf(why, whylen, "mmap %zu bytes: %s", sc->region_len,
-			 strerror(errno));
-		return -errno;
-	}
-	base = ((uintptr_t)sc->region + sc->slot - 1) & ~(sc->slot - 1);
-	sc->base = (char *)base;
-	for (unsigned int i = 0; i < (one ? 1 : nr); i++) {
-		char *p = sc->base + i * sc->stride;
-		size_t len = one ? nr * sc->slot : sc->slot;
-		unsigned long s, e;
-
-		if (mprotect(p, len, PROT_READ | PROT_WRITE)) {
-			snprintf(why, whylen, "mprotect: %s", strerror(errno));
-			return -errno;
-		}
-		madvise(p, len, MADV_NOHUGEPAGE);
-		if (gb_vma_bounds(p, &s, &e) || s != (unsigned long)p ||
-		    e != (unsigned long)(p + len)) {
-			snprintf(why, whylen, "installer VMA %u is not one VMA "
-				 "of its own in /proc/self/maps", i);
-			return -EFAULT;
-		}
-	}
-	return 0;
+	ret = gb_slots_reserve(&sc->slots, one ? nr : 2 * nr, why, whylen);
+	if (ret)
+		return ret;
+	sc->base = gb_slot(&sc->slots, 0);
+	for (unsigned int i = 0; !ret && i < (one ? 1 : nr); i++)
+		ret = gb_slots_open(&sc->slots, sc->base + i * sc->stride,
+				    one ? nr * sc->slot : sc->slot,
+				    "an installer's VMA", why, whylen);
+	return ret;
 }
 
 static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
@@ -200,8 +180,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	sc->share = c->arg[0];
 	ret = map_region(sc, c->nr_contenders + 1, why, whylen);
 	if (ret) {
-		if (sc->region)
-			munmap(sc->region, sc->region_len);
+		gb_slots_release(&sc->slots);
 		free(sc);
 		return ret;
 	}
@@ -221,18 +200,13 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 {
 	struct scaling_cell *sc = w->cell->priv;
 	bool one = sc->share == SHARE_SAME_VMA || sc->share == SHARE_NONE;
+	/* the VMA this thread installs in: what --emulate flips */
+	char *vma = one ? sc->base : (char *)w->priv - sc->page;
+	size_t vma_len = one ? (w->cell->nr_contenders + 1) * sc->slot :
+			       sc->slot;
 
-	if (madvise(w->priv, sc->guard_len,
-		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
-		return -errno;
-	if (op == 0 && w->cell->emulate_write_lock) {
-		/* the VMA this thread installs in */
-		char *vma = one ? sc->base : (char *)w->priv - sc->page;
-
-		return gb_emulate_write_lock(vma, one ? (w->cell->nr_contenders
-				+ 1) * sc->slot : sc->slot, &w->flip);
-	}
-	return 0;
+	return gb_guard_subject_op(w, op, w->priv, sc->guard_len, vma,
+				   vma_len);
 }
 
 static int contender_op(struct gb_worker *w)
@@ -323,7 +297,7 @@ static void teardown(struct gb_cell *c)
 		put_vs_own(c, own);
 		put_pmu_minus_own(c, own);
 	}
-	munmap(sc->region, sc->region_len);
+	gb_slots_release(&sc->slots);
 	free(sc);
 	c->priv = NULL;
 }

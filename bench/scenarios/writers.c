@@ -27,6 +27,7 @@
 
 #include "../guard.h"
 #include "../scenario.h"
+#include "../slots.h"
 #include "../util.h"
 
 enum { OP_MPROTECT, OP_DONTDUMP };
@@ -51,8 +52,7 @@ struct writer {
 } __attribute__((aligned(256)));
 
 struct writers_cell {
-	char *region;
-	size_t region_len;
+	struct gb_slots slots;	/* [X | hole | W1 | W2 | ...] */
 	char *x, *y;
 	size_t xlen, page, slot, guard_len;
 	int op;
@@ -110,50 +110,28 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
  */
 static int map_region(struct writers_cell *wc, char *why, size_t whylen)
 {
-	uintptr_t base;
+	int ret;
 
+	ret = gb_slots_reserve(&wc->slots, 2 + wc->nr, why, whylen);
+	if (ret)
+		return ret;
+	wc->x = gb_slot(&wc->slots, 0);
 	wc->xlen = wc->slot;
-	wc->region_len = wc->xlen + wc->slot + wc->nr * wc->slot + wc->slot;
-	wc->region = mmap(NULL, wc->region_len, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (wc->region == MAP_FAILED) {
-		wc->region = NULL;
-		snprintf(why, whylen, "mmap %zu bytes: %s", wc->region_len,
-			 strerror(errno));
-		return -errno;
-	}
-	base = ((uintptr_t)wc->region + wc->slot - 1) & ~(wc->slot - 1);
-	wc->x = (char *)base;
-	wc->y = wc->x + wc->xlen + wc->slot;
-	if (mprotect(wc->x, wc->xlen, PROT_READ | PROT_WRITE)) {
-		snprintf(why, whylen, "mprotect: %s", strerror(errno));
-		return -errno;
-	}
-	madvise(wc->x, wc->xlen, MADV_NOHUGEPAGE);
+	wc->y = gb_slot(&wc->slots, 2);
+	ret = gb_slots_open(&wc->slots, wc->x, wc->xlen, "the subject's VMA",
+			    why, whylen);
 	wc->w = gb_zalloc_aligned(256, (wc->nr + 1) * sizeof(*wc->w));
-	for (unsigned int i = 1; i <= wc->nr; i++) {
-		unsigned long s, e;
-
+	for (unsigned int i = 1; !ret && i <= wc->nr; i++) {
 		wc->w[i].page = wc->y + (i - 1) * wc->slot;
-		if (mprotect(wc->w[i].page, wc->page,
-			     PROT_READ | PROT_WRITE)) {
-			snprintf(why, whylen, "mprotect: %s", strerror(errno));
-			return -errno;
-		}
-		if (gb_vma_bounds(wc->w[i].page, &s, &e) ||
-		    e - s != wc->page) {
-			snprintf(why, whylen, "writer %u's page is not a VMA "
-				 "of its own in /proc/self/maps", i);
-			return -EFAULT;
-		}
+		ret = gb_slots_open(&wc->slots, wc->w[i].page, wc->page,
+				    "a writer's page", why, whylen);
 	}
-	return 0;
+	return ret;
 }
 
 static void free_cell(struct writers_cell *wc)
 {
-	if (wc->region)
-		munmap(wc->region, wc->region_len);
+	gb_slots_release(&wc->slots);
 	free(wc->w);
 	free(wc);
 }
@@ -196,12 +174,8 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 {
 	struct writers_cell *wc = w->cell->priv;
 
-	if (madvise(w->priv, wc->guard_len,
-		    op == 0 ? MADV_GUARD_INSTALL : MADV_GUARD_REMOVE))
-		return -errno;
-	if (op == 0 && w->cell->emulate_write_lock)
-		return gb_emulate_write_lock(wc->x, wc->xlen, &w->flip);
-	return 0;
+	return gb_guard_subject_op(w, op, w->priv, wc->guard_len, wc->x,
+				   wc->xlen);
 }
 
 static int contender_op(struct gb_worker *w)

@@ -154,7 +154,8 @@ static void check_summary(const char *dir, long trials, bool complete)
 		 * between two cells' medians (scaling) are one value: n = 1
 		 */
 		bool once = strstr(rows[i].metric, "lock_") != NULL ||
-			    strstr(rows[i].metric, "_vs_own_vma") != NULL;
+			    strstr(rows[i].metric, "_vs_own_vma") != NULL ||
+			    strstr(rows[i].metric, "_minus_own_vma") != NULL;
 
 		CHECK(!complete || (long)rows[i].s.n == (once ? 1 : trials),
 		      "%s %s %s: n = %zu, want %ld trials", rows[i].scenario,
