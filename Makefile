@@ -29,7 +29,8 @@ LIB      := bench/libguardbench.a
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
-HELPERS  := tests/helpers/no-guard tests/e2e/check-run tests/e2e/plain-loop
+HELPERS  := tests/helpers/no-guard tests/helpers/no-file-guard \
+	    tests/e2e/check-run tests/e2e/plain-loop
 
 RUN_ARGS ?=
 
@@ -62,14 +63,15 @@ $(BIN): bench/main.o $(LIB)
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(LIB_OBJ) bench/main.o tests/helpers/no-guard: $(FLAGS_STAMP)
+$(LIB_OBJ) bench/main.o tests/helpers/no-guard tests/helpers/no-file-guard: \
+	$(FLAGS_STAMP)
 
 # The version string changes with every commit: rebuild what prints it.
 bench/main.o bench/run_meta.o: $(wildcard .git/HEAD .git/index)
 
 # The whole default matrix, fitted into BUDGET seconds by shortening
 # trials (METHODOLOGY.md, "Trials"); BUDGET=0 runs it at full length.
-BUDGET   ?= $(if $(QUICK),50,280)
+BUDGET   ?= $(if $(QUICK),42,255)
 
 bench: all
 	$(BIN) run $(if $(QUICK),--quick) $(if $(filter-out 0,$(BUDGET)),--budget $(BUDGET)) $(RUN_ARGS)
@@ -77,7 +79,7 @@ bench: all
 tests/unit/test_%: tests/unit/test_%.c $(LIB)
 	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
-tests/helpers/no-guard: tests/helpers/no-guard.c
+tests/helpers/%: tests/helpers/%.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 tests/e2e/%: tests/e2e/%.c $(LIB)

@@ -268,22 +268,14 @@ static void setup_clock(struct run_state *st)
 static void setup_pmu(struct run_state *st)
 {
 	const char *ev = st->cfg.events;
-	char err[1024], why[GB_PMU_WHY_LEN];
-	unsigned int flags = 0;
-	long paranoid = 2;
-	char buf[16];
+	char err[1024];
 
 	if (!ev || !strcmp(ev, "none"))
 		return;
 	if (gb_pmu_init(err, sizeof(err)))
 		gb_die(GB_EXIT_FAILURE, "libpfm4: %s", err);
-	if (!gb_read_line("/proc/sys/kernel/perf_event_paranoid", buf,
-			  sizeof(buf)))
-		paranoid = atol(buf);
-	if (gb_pmu_decide_user_only((int)paranoid, geteuid() == 0, false, why,
-				    sizeof(why)))
-		flags |= GB_PMU_USER_ONLY;
-	if (gb_pmu_resolve(&st->pmu, ev, flags, err, sizeof(err)))
+	/* kernel+user or user-only: resolve decides, and says why */
+	if (gb_pmu_resolve(&st->pmu, ev, 0, err, sizeof(err)))
 		gb_die(GB_EXIT_USAGE, "--events: %s", err);
 	st->pmu_on = true;
 }
