@@ -181,3 +181,11 @@ plots: build
 	@set -e; run='$(RUN)'; \
 	[ -n "$$run" ] || run=$$(scripts/runs.sh --last 1 '$(RESULTS)'); \
 	scripts/plot.sh run $$run
+
+# The kernel lab (scripts/vm/lab.sh): Debian's linux-source-7.2 built as
+# stock, mmap-read and mmap-write, Debian's 7.2 (x86_64, arm64) and 6.1
+# kernels, each booted under qemu with guard-bench inside; downloads and
+# builds cached in LAB_DIR (default .lab/).
+.PHONY: lab
+lab: all
+	scripts/vm/lab.sh
