@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -51,6 +52,47 @@ static bool cpuid_hypervisor(char *vendor, size_t len)
 }
 #endif
 
+/* Does the NUL-separated string list in @path hold @want? */
+static bool dt_has(const char *path, const char *want)
+{
+	char buf[512];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i += strlen(buf + i) + 1)
+		if (strstr(buf + i, want))
+			return true;
+	return false;
+}
+
+/*
+ * arm64 booted with -kernel has no DMI: qemu's "virt" machine shows in
+ * the device tree, and an emulated CPU has implementer 0 in MIDR_EL1,
+ * which no real core uses.
+ */
+static const char *dt_virt(char *how, size_t len)
+{
+	char midr[32];
+
+	if (!dt_has("/proc/device-tree/compatible", "linux,dummy-virt"))
+		return NULL;
+	if (!gb_read_line("/sys/devices/system/cpu/cpu0/regs/identification/"
+			  "midr_el1", midr, sizeof(midr)) &&
+	    (strtoul(midr, NULL, 16) >> 24) == 0) {
+		snprintf(how, len, "device tree linux,dummy-virt, MIDR %s "
+			 "(implementer 0: an emulated CPU)", midr);
+		return "qemu-tcg";
+	}
+	snprintf(how, len, "device tree linux,dummy-virt (qemu), a real "
+		 "CPU's MIDR");
+	return "kvm";
+}
+
 const char *gb_virt_detect(char *how, size_t len)
 {
 	static const char *const files[] = {
@@ -80,6 +122,9 @@ const char *gb_virt_detect(char *how, size_t len)
 			return v ? v : "other";
 		}
 	}
+	v = dt_virt(how, len);
+	if (v)
+		return v;
 	snprintf(how, len, "no hypervisor seen (CPUID, DMI, device tree)");
 	return "none";
 }
