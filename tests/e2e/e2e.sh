@@ -161,10 +161,10 @@ awk -F'\t' '$1 == "install" && $3 == "mmap_lock_write_per_pair" && $6 != 0 { bad
 	not_ok "install: 2 mmap_lock reads and 0 writes per pair"
 rm -rf "$T/emu"
 expect 0 "EMULATED write-lock baseline" "--emulate write-lock says so" -- \
-	$GB run -o "$T/emu" -s install,faults --backing anon --pages 1 "${SHORT[@]}" \
+	$GB run -o "$T/emu" -s install,faults,allocator --chunk-pages 1 --backing anon --pages 1 "${SHORT[@]}" \
 	--emulate write-lock
 e=$(rundir "$T/emu")
-awk -F'\t' '$3 == "mmap_lock_write_per_pair" { n++; if ($6 < 1) bad = 1 }
+awk -F'\t' '$3 ~ /^mmap_lock_write_per_(pair|cycle)$/ { n++; if ($6 < 1) bad = 1 }
 	END { exit bad || !n }' "$e/summary.tsv" &&
 	grep -q '^emulation: write-lock (proxy.*confirmed' "$e/meta.txt" &&
 	ok "emulated run: >= 1 mmap_lock write per op, label confirmed" ||
