@@ -261,17 +261,15 @@ static void meta_emulation(struct run_state *st)
 	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
 		struct gb_cell *c = gb_plan_cells[i];
 		bool seen = false;
+		char want[64];
 
 		if (c->is_control || c->status != GB_CELL_DONE)
 			continue;
+		/* the subject's own count: per pair, fork, thread or cycle */
+		snprintf(want, sizeof(want), "mmap_lock_write_per_%s",
+			 c->sc->subject_unit ? c->sc->subject_unit : "pair");
 		for (size_t s = 0; s < c->nr_series; s++) {
-			const char *name = c->series[s].name;
-			size_t len = strlen(name);
-
-			/* the subject's count: per pair, fork, thread or cycle,
-			 * never a contender's (..._op) */
-			if (strncmp(name, "mmap_lock_write_per_", 20) ||
-			    (len > 3 && !strcmp(name + len - 3, "_op")))
+			if (strcmp(c->series[s].name, want))
 				continue;
 			seen = true;
 			if (c->series[s].v[0] < worst)
