@@ -69,6 +69,12 @@ int gb_param_parse(const struct gb_param_def *def, const char *text,
 		   struct gb_param_val *out, char *err, size_t errlen);
 const struct gb_param_val *gb_param(const struct gb_config *cfg,
 				    const char *name);
+/*
+ * A parameter @scenario takes as one number, not a sweep, at most @max.
+ * Returns it, or -1 with the usage message (problem and fix) in @err.
+ */
+long gb_param_one(const struct gb_config *cfg, const char *name,
+		  const char *scenario, long max, char *err, size_t errlen);
 void gb_config_usage(FILE *f);
 
 #endif

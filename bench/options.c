@@ -113,6 +113,24 @@ const struct gb_param_val *gb_param(const struct gb_config *cfg,
 	return NULL;
 }
 
+long gb_param_one(const struct gb_config *cfg, const char *name,
+		  const char *scenario, long max, char *err, size_t errlen)
+{
+	const struct gb_param_val *p = gb_param(cfg, name);
+
+	if (p->n > 1) {
+		snprintf(err, errlen, "--%s takes one value for %s: give a "
+			 "single number", name, scenario);
+		return -1;
+	}
+	if (p->v[0] > max) {
+		snprintf(err, errlen, "--%s %ld is more than %s takes: give at "
+			 "most %ld", name, p->v[0], scenario, max);
+		return -1;
+	}
+	return p->v[0];
+}
+
 static int word_index(const char *const *words, const char *w)
 {
 	for (int i = 0; words[i]; i++)

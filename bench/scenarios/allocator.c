@@ -17,6 +17,7 @@
  * second, per thread (the subject's) and summed (_total).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,11 +74,9 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
 	struct rlimit rl;
 
-	if (ch->n > 1) {
-		snprintf(err, errlen, "--chunks takes one value: give a single "
-			 "number");
+	if (gb_param_one(cfg, "chunks", "allocator", LONG_MAX, err,
+			 errlen) < 0)
 		return -1;
-	}
 	for (size_t k = 0; k < cp->n; k++) {
 		size_t len = arena_len((size_t)cp->v[k] * (size_t)page,
 				       (size_t)ch->v[0], slot) *

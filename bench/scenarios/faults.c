@@ -66,25 +66,17 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 		char *err, size_t errlen)
 {
 	const struct gb_param_val *share = gb_param(cfg, "share");
-	long guard = gb_param(cfg, "guard-pages")->v[0];
-	long fault = gb_param(cfg, "fault-pages")->v[0];
+	long guard, fault;
 	unsigned int pts[64];
 	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
-	long page = sysconf(_SC_PAGESIZE);
-	long per_slot = page / 8;	/* PTEs in a page-table page */
-	const struct gb_param_val *gp = gb_param(cfg, "guard-pages");
-	const struct gb_param_val *fp = gb_param(cfg, "fault-pages");
 
-	if (gp->n > 1 || fp->n > 1) {
-		snprintf(err, errlen, "--guard-pages and --fault-pages take "
-			 "one value for faults: give a single number");
+	/* each range fits its page-table page; the guard starts one in */
+	guard = gb_param_one(cfg, "guard-pages", "faults",
+			     (long)gb_slot_pages() - 1, err, errlen);
+	fault = gb_param_one(cfg, "fault-pages", "faults",
+			     (long)gb_slot_pages(), err, errlen);
+	if (guard < 0 || fault < 0)
 		return -1;
-	}
-	if (guard + 1 > per_slot || fault > per_slot) {
-		snprintf(err, errlen, "--guard-pages (+1) and --fault-pages "
-			 "must fit one page-table page (%ld pages)", per_slot);
-		return -1;
-	}
 	for (size_t s = 0; s < share->n; s++) {
 		if (share->v[s] <= SHARE_OTHER_VMA || !share->given)
 			continue;

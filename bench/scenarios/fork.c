@@ -20,6 +20,7 @@
  * pages, not by vm.max_map_count.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,11 +162,8 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	long max_k = 0;
 
 	(void)max_contenders;
-	if (mib->n > 1) {
-		snprintf(err, errlen, "--fork-mib takes one value: give a "
-			 "single number");
+	if (gb_param_one(cfg, "fork-mib", "fork", LONG_MAX, err, errlen) < 0)
 		return -1;
-	}
 	for (size_t k = 0; k < guards->n; k++)
 		if (guards->v[k] > max_k)
 			max_k = guards->v[k];

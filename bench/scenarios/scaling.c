@@ -80,8 +80,9 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	static const long order[] = { SHARE_OWN_VMA, SHARE_SAME_VMA,
 				      SHARE_OWN_PROCESS };
 	const struct gb_param_val *share = gb_param(cfg, "share");
-	const struct gb_param_val *gp = gb_param(cfg, "guard-pages");
-	long page = sysconf(_SC_PAGESIZE), per_slot = page / 8;
+	/* the guarded range starts one page into its page-table page */
+	long guard = gb_param_one(cfg, "guard-pages", "scaling",
+				  (long)gb_slot_pages() - 1, err, errlen);
 	unsigned int pts[64];
 	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
 	bool want[SHARE_NONE] = { false };
@@ -99,16 +100,8 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 			 share_words[share->v[s]]);
 		return -1;
 	}
-	if (gp->n > 1) {
-		snprintf(err, errlen, "--guard-pages takes one value for "
-			 "scaling: give a single number");
+	if (guard < 0)
 		return -1;
-	}
-	if (gp->v[0] + 1 > per_slot) {
-		snprintf(err, errlen, "--guard-pages (+1) must fit one "
-			 "page-table page (%ld pages) for scaling", per_slot);
-		return -1;
-	}
 	for (size_t i = 0; i < n; i++) {
 		struct gb_cell *own = NULL;
 
@@ -117,7 +110,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 						0, "share=none threads=1");
 
 			c->arg[0] = SHARE_NONE;
-			c->arg[1] = gp->v[0];
+			c->arg[1] = guard;
 			continue;
 		}
 		/* own-vma first: the others' teardown reads its series */
@@ -130,7 +123,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 					"share=%s threads=%u",
 					share_words[order[o]], pts[i] + 1);
 			c->arg[0] = order[o];
-			c->arg[1] = gp->v[0];
+			c->arg[1] = guard;
 			c->processes = order[o] == SHARE_OWN_PROCESS;
 			if (order[o] == SHARE_OWN_VMA)
 				own = c;

@@ -43,6 +43,7 @@
 
 #include "../guard.h"
 #include "../scenario.h"
+#include "../slots.h"
 #include "../stackguard.h"
 #include "../util.h"
 
@@ -86,18 +87,15 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 		char *err, size_t errlen)
 {
 	const struct gb_param_val *mode = gb_param(cfg, "stack-mode");
-	const struct gb_param_val *fp = gb_param(cfg, "fault-pages");
-	long page = sysconf(_SC_PAGESIZE), per_slot = page / 8;
+	long fault = gb_param_one(cfg, "fault-pages", "stacks",
+				  (long)gb_slot_pages(), err, errlen);
 	unsigned int pts[64];
 	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
 	enum gb_stack_guard glibc = GB_STACK_GUARD_UNKNOWN;
 	char why[192] = "";
 
-	if (fp->n > 1 || fp->v[0] > per_slot) {
-		snprintf(err, errlen, "--fault-pages takes one value for stacks, "
-			 "at most one page-table page (%ld pages)", per_slot);
+	if (fault < 0)
 		return -1;
-	}
 	for (size_t m = 0; m < mode->n; m++) {
 		if (mode->v[m] != MODE_DEFAULT)
 			continue;
@@ -130,7 +128,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 						"mode=%s faulters=%u",
 						mode_words[mode->v[m]], pts[i]);
 			c->arg[0] = mode->v[m];
-			c->arg[1] = fp->v[0];
+			c->arg[1] = fault;
 		}
 	}
 	return 0;

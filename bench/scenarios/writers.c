@@ -66,21 +66,14 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 		char *err, size_t errlen)
 {
 	const struct gb_param_val *ops = gb_param(cfg, "writer-op");
-	const struct gb_param_val *gp = gb_param(cfg, "guard-pages");
-	long page = sysconf(_SC_PAGESIZE), per_slot = page / 8;
+	/* the guarded range starts one page into its page-table page */
+	long guard = gb_param_one(cfg, "guard-pages", "writers",
+				  (long)gb_slot_pages() - 1, err, errlen);
 	unsigned int pts[64];
 	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
 
-	if (gp->n > 1) {
-		snprintf(err, errlen, "--guard-pages takes one value for "
-			 "writers: give a single number");
+	if (guard < 0)
 		return -1;
-	}
-	if (gp->v[0] + 1 > per_slot) {
-		snprintf(err, errlen, "--guard-pages (+1) must fit one "
-			 "page-table page (%ld pages) for writers", per_slot);
-		return -1;
-	}
 	for (size_t i = 0; i < n; i++) {
 		for (size_t o = 0; o < ops->n; o++) {
 			struct gb_cell *c;
@@ -95,7 +88,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 						op_words[ops->v[o]], pts[i]);
 				c->arg[0] = ops->v[o];
 			}
-			c->arg[1] = gp->v[0];
+			c->arg[1] = guard;
 			if (!pts[i])
 				break;
 		}

@@ -170,6 +170,24 @@ static const struct gb_param_def colour = {
 	"colour", "test words", "red", colours, 0, 0
 };
 
+/* A parameter a scenario takes as one number, with its ceiling. */
+static void test_param_one(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--guard-pages", "7"), 0);
+	assert_int_equal(gb_param_one(&cfg, "guard-pages", "readers", 511,
+				      err, sizeof(err)), 7);
+	assert_int_equal(gb_param_one(&cfg, "guard-pages", "readers", 6,
+				      err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--guard-pages 7 is more than readers "
+			       "takes: give at most 6"));
+	assert_int_equal(PARSE("--guard-pages", "1,2"), 0);
+	assert_int_equal(gb_param_one(&cfg, "guard-pages", "writers", 511,
+				      err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--guard-pages takes one value for "
+			       "writers"));
+}
+
 static void test_param_parse(void **state)
 {
 	struct gb_param_val v;
@@ -223,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_scenario_params),
 		cmocka_unit_test(test_scenario_param_errors),
 		cmocka_unit_test(test_param_parse),
+		cmocka_unit_test(test_param_one),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
