@@ -10,10 +10,10 @@
  * Which lock MADV_GUARD_INSTALL takes on this kernel, from measurement:
  * a known number of installs while the mmap_lock tracepoint counts
  * acquisitions per thread, split by its `write` field.  The vocabulary
- * (FACTS.md): unsupported (before 6.13), mmap-write (the series' v1),
- * mmap-read (6.13+, and the merged atomic-flag path), vma-read (7.x: no
- * mmap_lock per call), unknown (cannot count; the reason says how to
- * fix it).  The classification is one pure function so the kernel lab
+ * (FACTS.md; METHODOLOGY.md for 6.19): unsupported (before 6.13),
+ * mmap-write (the series' v1), mmap-read (6.13-6.18, and the merged
+ * atomic-flag path), vma-read (6.19 and 7.x: no mmap_lock per call),
+ * unknown (cannot count; the reason says how to fix it).  The classification is one pure function so the kernel lab
  * and the unit tests exercise exactly what users run.
  */
 enum gb_guard_path {

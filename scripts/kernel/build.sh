@@ -5,7 +5,7 @@
 #
 # TREE     a Linux source tree (yours, or `scripts/kernel/debian.sh source 7.2`)
 # VARIANT  stock, or the name of a patch in scripts/kernel/patches/SERIES/
-#          (7.x: mmap-read, mmap-write; 6.19: mmap-write)
+#          (7.x and 6.19: mmap-read, mmap-write)
 # ARCH     x86_64 (bzImage) or arm64 (Image, cross-built with
 #          aarch64-linux-gnu- on an x86_64 host)
 #

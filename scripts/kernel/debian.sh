@@ -6,6 +6,11 @@
 #
 #   debian.sh source SERIES        linux-source-SERIES (e.g. 7.2) unpacked;
 #                                  prints the tree's path
+#   debian.sh orig VERSION         Debian's upstream tarball of Linux VERSION
+#                                  (e.g. 6.19.6: no suite carries 6.19 now,
+#                                  the pool still does), checked against
+#                                  scripts/kernel/orig.sha256, unpacked;
+#                                  prints the tree's path
 #   debian.sh image ARCH SUITE     the cloud kernel of SUITE (sid, bookworm);
 #                                  prints the path of its vmlinuz
 #   debian.sh unpack ARCH SUITE DIR PKG...
@@ -141,6 +146,52 @@ cmd_source() {
 	echo "$dir"
 }
 
+# Debian's orig tarball of VERSION from the pool: no suite lists it, so
+# no signed index vouches for it; its sha256 must be pinned in
+# orig.sha256 (or given as ORIG_SHA256) before it is unpacked.
+cmd_orig() {
+	local ver=$1 name dir mirror tarball want got
+	case $ver in
+	[0-9]*.[0-9]*) ;;
+	*) die "'$ver': give a Linux version such as 6.19.6" ;;
+	esac
+	name=linux_$ver.orig.tar.xz
+	dir=$D/src/linux-$ver
+	if [ ! -f "$dir/mm/madvise.c" ]; then
+		need curl curl
+		need sha256sum coreutils
+		mirror=${DEBIAN_MIRROR:-$(find_mirror)}
+		[ -n "$mirror" ] || die "no Debian mirror in /etc/apt/sources*: set DEBIAN_MIRROR=http://deb.debian.org/debian"
+		mkdir -p "$D/orig" "$D/src"
+		tarball=$D/orig/$name
+		if [ ! -s "$tarball" ]; then
+			say "downloading $mirror/pool/main/l/linux/$name"
+			curl -fsS --retry 3 -o "$tarball.part" \
+				"$mirror/pool/main/l/linux/$name" ||
+				die "cannot download $name from $mirror/pool/main/l/linux/ (gone from the pool? try another 6.19.y, e.g. 6.19.8, 6.19.10, 6.19.11)"
+			mv "$tarball.part" "$tarball"
+		fi
+		want=${ORIG_SHA256:-$(awk -v f="$name" '$2 == f { print $1 }' "$(dirname "$0")/orig.sha256")}
+		got=$(sha256sum "$tarball" | awk '{ print $1 }')
+		if [ -z "$want" ]; then
+			die "$name is not pinned in scripts/kernel/orig.sha256; its sha256 is $got: check it against a source you trust, then add the line '$got  $name' there or set ORIG_SHA256=$got"
+		fi
+		if [ "$got" != "$want" ]; then
+			rm -f "$tarball"
+			die "$name: sha256 $got, expected $want: removed; run again to download it afresh"
+		fi
+		say "unpacking $name"
+		rm -rf "$dir" "$D/src/tmp-$ver"
+		mkdir -p "$D/src/tmp-$ver"
+		tar -xJf "$tarball" -C "$D/src/tmp-$ver"
+		[ -f "$D/src/tmp-$ver/linux-$ver/mm/madvise.c" ] ||
+			die "$name did not unpack to linux-$ver/"
+		mv "$D/src/tmp-$ver/linux-$ver" "$dir"
+		rm -rf "$D/src/tmp-$ver"
+	fi
+	echo "$dir"
+}
+
 # The kernel image inside an unpacked package: /boot/vmlinuz-VERSION
 # (bookworm) or /usr/lib/modules/VERSION/vmlinuz (sid).
 find_vmlinuz() {
@@ -204,6 +255,7 @@ cmd=$1
 shift
 case $cmd in
 source) [ $# -eq 1 ] || usage; cmd_source "$@" ;;
+orig) [ $# -eq 1 ] || usage; cmd_orig "$@" ;;
 image) [ $# -eq 2 ] || usage; cmd_image "$@" ;;
 unpack) [ $# -ge 4 ] || usage; cmd_unpack "$@" ;;
 *) usage ;;

@@ -4,18 +4,25 @@
 #   scripts/vm/lab.sh [--detect-only]
 #
 # 1. fetches Debian's linux-source-7.2 and cloud kernel images through a
-#    private apt configuration (scripts/kernel/debian.sh);
-# 2. builds the x86_64 variants stock, mmap-read and mmap-write from that
-#    one tree (scripts/kernel/build.sh);
+#    private apt configuration, and Debian's upstream tarball of 6.19.6
+#    from the pool, checked against its pinned sha256
+#    (scripts/kernel/debian.sh);
+# 2. builds the x86_64 variants stock, mmap-read and mmap-write from each
+#    of the two trees (scripts/kernel/build.sh);
 # 3. boots each kernel (scripts/vm/run.sh) and checks the lock path
 #    `guard-bench detect` measures against the one the kernel must have:
 #
-#      x86_64 7.2 stock (tinyconfig)   vma-read
-#      x86_64 7.2 + mmap-read.patch    mmap-read
-#      x86_64 7.2 + mmap-write.patch   mmap-write
-#      x86_64 Debian 7.2 cloud         vma-read
-#      x86_64 Debian 6.1 cloud         unsupported
-#      arm64  Debian 7.2 cloud         vma-read
+#      x86_64 7.2 stock (tinyconfig)      vma-read
+#      x86_64 7.2 + 7.x/mmap-read.patch   mmap-read
+#      x86_64 7.2 + 7.x/mmap-write.patch  mmap-write
+#      x86_64 6.19.6 stock (tinyconfig)   vma-read
+#      x86_64 6.19.6 + 6.19/mmap-read     mmap-read
+#      x86_64 6.19.6 + 6.19/mmap-write    mmap-write
+#      x86_64 Debian 7.2 cloud            vma-read
+#      x86_64 Debian 6.1 cloud            unsupported
+#      arm64  Debian 7.2 cloud            vma-read
+#
+#    (LAB_SERIES and LAB_619 name other versions; LAB_619= leaves 6.19 out.)
 #
 # 4. unless --detect-only: a quick `guard-bench run` in each (LAB_RUN_ARGS;
 #    LAB_RUN_ARGS_ARM64 adds cycles, the one event qemu's arm64 PMU counts),
@@ -38,6 +45,7 @@ case ${1:-} in
 esac
 
 LAB_SERIES=${LAB_SERIES:-7.2}
+LAB_619=${LAB_619-6.19.6}
 LAB_RUN_ARGS=${LAB_RUN_ARGS:---quick -s install,faults --backing anon,shmem --pages 1,16 --share same-vma,other-vma -n 5}
 # qemu's emulated arm64 PMU counts cycles only: ask for them (basic).
 LAB_RUN_ARGS_ARM64=${LAB_RUN_ARGS_ARM64:-$LAB_RUN_ARGS -e basic,sw}
@@ -50,23 +58,34 @@ LOG=$LAB_DIR/lab
 mkdir -p "$LOG"
 lab_start=$(now)
 
-src=$("$K/debian.sh" source "$LAB_SERIES")
-
 # name|arch|image|expected path|build seconds ('-': not built here)
 kernels=()
-for variant in stock mmap-read mmap-write; do
-	img=$("$K/build.sh" "$src" "$variant" x86_64)
-	b=$(cat "$(dirname "$img")/build-seconds")
-	# A cache hit took no time now; say so rather than repeat an old figure.
-	if [ "$(find "$(dirname "$img")/build-seconds" -newermt "@${lab_start%.*}" 2>/dev/null)" = "" ]; then
-		b="cached ($b)"
-	fi
-	case $variant in
-	stock) want=vma-read ;;
-	*) want=$variant ;;
-	esac
-	kernels+=("x86_64-$LAB_SERIES-$variant|x86_64|$img|$want|$b")
-done
+
+# variants TREE LABEL: the three x86_64 kernels of one tree.  Stock is
+# `vma-read` in 6.19 and 7.x alike; each patch names its path.
+variants() {
+	local tree=$1 label=$2 variant img b want
+	for variant in stock mmap-read mmap-write; do
+		img=$("$K/build.sh" "$tree" "$variant" x86_64)
+		b=$(cat "$(dirname "$img")/build-seconds")
+		# A cache hit took no time now; say so, not an old figure.
+		if [ "$(find "$(dirname "$img")/build-seconds" -newermt "@${lab_start%.*}" 2>/dev/null)" = "" ]; then
+			b="cached ($b)"
+		fi
+		case $variant in
+		stock) want=vma-read ;;
+		*) want=$variant ;;
+		esac
+		kernels+=("x86_64-$label-$variant|x86_64|$img|$want|$b")
+	done
+}
+
+src=$("$K/debian.sh" source "$LAB_SERIES")
+variants "$src" "$LAB_SERIES"
+if [ -n "$LAB_619" ]; then
+	src=$("$K/debian.sh" orig "$LAB_619")
+	variants "$src" "$LAB_619"
+fi
 kernels+=("x86_64-debian-$LAB_SERIES|x86_64|$("$K/debian.sh" image x86_64 sid)|vma-read|-")
 kernels+=("x86_64-debian-6.1|x86_64|$("$K/debian.sh" image x86_64 bookworm)|unsupported|-")
 kernels+=("arm64-debian-$LAB_SERIES|arm64|$("$K/debian.sh" image arm64 sid)|vma-read|-")

@@ -22,6 +22,12 @@
 #   VM_TIMEOUT  seconds before a guest counts as hung (default 900)
 #   VM_KVM_BOOT seconds KVM gets to reach the guest's init before the run
 #               is retried under TCG (default 60; nested KVM can stall)
+#   VM_TCG_THREAD  single or multi: TCG's vCPU threads (default: single
+#               for x86_64 guests, multi for arm64).  An x86 kernel patches
+#               its own code through int3 breakpoints (jump labels); with
+#               multi-threaded TCG (QEMU 7.2, Debian 12) another vCPU can
+#               run a stale breakpoint and the guest dies ("Oops: int3" in
+#               sched_clock_cpu, seen booting Debian's 7.2 cloud kernel)
 #   GB_BIN      guard-bench binary to use (default: built from this tree,
 #               natively with `make build`, or cross-built for arm64 in
 #               $LAB_DIR/gb-ARCH with Debian's arm64 libraries)
@@ -57,11 +63,17 @@ case $ARCH in
 x86_64)
 	QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86
 	TRIPLET=x86_64-linux-gnu CONSOLE=ttyS0
+	TCG_THREAD=${VM_TCG_THREAD:-single}
 	;;
 arm64)
 	QEMU=qemu-system-aarch64 QEMU_PKG=qemu-system-arm
 	TRIPLET=aarch64-linux-gnu CONSOLE=ttyAMA0
+	TCG_THREAD=${VM_TCG_THREAD:-multi}
 	;;
+esac
+case $TCG_THREAD in
+single | multi) ;;
+*) die "VM_TCG_THREAD=$TCG_THREAD: use single or multi" ;;
 esac
 need "$QEMU" "$QEMU_PKG"
 need cpio cpio
@@ -250,7 +262,11 @@ trap stop_qemu EXIT
 # status, 124 for a hang, or 3 when KVM failed and TCG should be tried.
 boot() {
 	local accel=$1 cpu t=0 append wrc
-	if [ "$accel" = kvm ]; then cpu=(-accel kvm -cpu "$KVM_CPU"); else cpu=(-accel tcg -cpu max); fi
+	if [ "$accel" = kvm ]; then
+		cpu=(-accel kvm -cpu "$KVM_CPU")
+	else
+		cpu=(-accel "tcg,thread=$TCG_THREAD" -cpu max)
+	fi
 	append="console=$CONSOLE panic=-1 gb.date=$(date +%s) gb.host=qemu-$accel"
 	: >"$RUN/console.log"
 	"$QEMU" "${machine[@]}" "${cpu[@]}" -smp "$VM_CPUS" -m "$VM_MEM" \
@@ -293,7 +309,9 @@ if [ "$ACCEL" = kvm ] && [ "$VM_ACCEL" = auto ] && [ -f "$KVM_BROKEN" ]; then
 	say "KVM skipped: it failed to boot a guest on this host before ($(cat "$KVM_BROKEN")); using TCG (rm $KVM_BROKEN to retry)"
 fi
 
-say "booting $(basename "$KERNEL") ($ARCH, $ACCEL, $VM_CPUS CPUs, $VM_MEM MiB): guard-bench $*"
+tcg_how=''
+[ "$ACCEL" != tcg ] || tcg_how=" $TCG_THREAD-threaded"
+say "booting $(basename "$KERNEL") ($ARCH, $ACCEL$tcg_how, $VM_CPUS CPUs, $VM_MEM MiB): guard-bench $*"
 say "console log: $RUN/console.log"
 start=$(now)
 boot "$ACCEL"
