@@ -168,7 +168,7 @@ cmd_orig() {
 			say "downloading $mirror/pool/main/l/linux/$name"
 			curl -fsS --retry 3 -o "$tarball.part" \
 				"$mirror/pool/main/l/linux/$name" ||
-				die "cannot download $name from $mirror/pool/main/l/linux/ (gone from the pool? try another 6.19.y, e.g. 6.19.8, 6.19.10, 6.19.11)"
+				die "cannot download $name from $mirror/pool/main/l/linux/ (gone from the pool? try another version pinned in scripts/kernel/orig.sha256, e.g. 6.19.11: LAB_619=6.19.11 for make lab)"
 			mv "$tarball.part" "$tarball"
 		fi
 		want=${ORIG_SHA256:-$(awk -v f="$name" '$2 == f { print $1 }' "$(dirname "$0")/orig.sha256")}
