@@ -310,9 +310,12 @@ if [ "$ACCEL" = kvm ] && [ "$VM_ACCEL" = auto ] && [ -f "$KVM_BROKEN" ]; then
 	say "KVM skipped: it failed to boot a guest on this host before ($(cat "$KVM_BROKEN")); using TCG (rm $KVM_BROKEN to retry)"
 fi
 
-tcg_how=''
-[ "$ACCEL" != tcg ] || tcg_how=" $TCG_THREAD-threaded"
-say "booting $(basename "$KERNEL") ($ARCH, $ACCEL$tcg_how, $VM_CPUS CPUs, $VM_MEM MiB): guard-bench $*"
+# accel_words: the accelerator as the messages name it.
+accel_words() {
+	if [ "$ACCEL" = tcg ]; then echo "tcg $TCG_THREAD-threaded"; else echo "$ACCEL"; fi
+}
+
+say "booting $(basename "$KERNEL") ($ARCH, $(accel_words), $VM_CPUS CPUs, $VM_MEM MiB): guard-bench $*"
 say "console log: $RUN/console.log"
 start=$(now)
 boot "$ACCEL"
@@ -373,7 +376,5 @@ fi
 rm -f "$RUN/initramfs.gz" "$RUN/console.log" "$RUN/results.tgz"
 rm -rf "$ROOT"
 echo "$secs" >"$RUN/seconds"
-tcg_how=''
-[ "$ACCEL" != tcg ] || tcg_how=" $TCG_THREAD-threaded"
-say "guest $(basename "$KERNEL") ($ARCH, $ACCEL$tcg_how): guard-bench exited $rc, boot to results ${secs} s"
+say "guest $(basename "$KERNEL") ($ARCH, $(accel_words)): guard-bench exited $rc, boot to results ${secs} s"
 exit "$rc"
