@@ -134,6 +134,31 @@ size_t gb_sweep_points(unsigned int max, unsigned int *out, size_t room)
 	return n;
 }
 
+void gb_plan_op_sweep(const struct gb_scenario *sc, unsigned int max_contenders,
+		      const struct gb_param_val *ops,
+		      const char *const *op_words, const char *role, long arg1)
+{
+	unsigned int pts[64];
+	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t o = 0; o < ops->n; o++) {
+			struct gb_cell *c;
+
+			if (!pts[i]) {
+				c = gb_plan_add(sc, 0, "op=none %s=0", role);
+				c->arg[0] = -1;
+				c->arg[1] = arg1;
+				break;
+			}
+			c = gb_plan_add(sc, pts[i], "op=%s %s=%u",
+					op_words[ops->v[o]], role, pts[i]);
+			c->arg[0] = ops->v[o];
+			c->arg[1] = arg1;
+		}
+	}
+}
+
 static unsigned int phases_per_trial(const struct gb_cell *c)
 {
 	return c->control ? 2 : 1;

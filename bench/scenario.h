@@ -135,6 +135,16 @@ int gb_guard_subject_op(struct gb_worker *w, unsigned int op, void *range,
 /* Contender counts a sweep visits: 0,1,2,4,...,max. */
 size_t gb_sweep_points(unsigned int max, unsigned int *out, size_t room);
 
+/*
+ * The cells of a sweep of contenders running one of several ops: for
+ * each count N > 0 of the sweep and each op in @ops, "op=OP ROLE=N" with
+ * arg[0] the op's index; for N = 0 one cell "op=none ROLE=0" with arg[0]
+ * -1 (no contender: the op means nothing).  arg[1] is @arg1 in all.
+ */
+void gb_plan_op_sweep(const struct gb_scenario *sc, unsigned int max_contenders,
+		      const struct gb_param_val *ops,
+		      const char *const *op_words, const char *role, long arg1);
+
 /* The registry: scenarios/registry.c */
 extern const struct gb_scenario *const gb_scenarios[];
 extern const size_t gb_nr_scenarios;

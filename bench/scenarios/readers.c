@@ -89,34 +89,14 @@ const struct gb_scenario gb_scenario_readers;
 static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 		char *err, size_t errlen)
 {
-	const struct gb_param_val *ops = gb_param(cfg, "reader-op");
 	/* the guarded range starts one page into its page-table page */
 	long guard = gb_param_one(cfg, "guard-pages", "readers",
 				  (long)gb_slot_pages() - 1, err, errlen);
-	unsigned int pts[64];
-	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
 
 	if (guard < 0)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		for (size_t o = 0; o < ops->n; o++) {
-			struct gb_cell *c;
-
-			if (!pts[i]) {
-				c = gb_plan_add(&gb_scenario_readers, 0,
-						"op=none readers=0");
-				c->arg[0] = -1;
-			} else {
-				c = gb_plan_add(&gb_scenario_readers, pts[i],
-						"op=%s readers=%u",
-						op_words[ops->v[o]], pts[i]);
-				c->arg[0] = ops->v[o];
-			}
-			c->arg[1] = guard;
-			if (!pts[i])
-				break;	/* no readers: the op means nothing */
-		}
-	}
+	gb_plan_op_sweep(&gb_scenario_readers, max_contenders,
+			 gb_param(cfg, "reader-op"), op_words, "readers", guard);
 	return 0;
 }
 
