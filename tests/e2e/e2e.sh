@@ -167,8 +167,14 @@ e=$(rundir "$T/emu")
 awk -F'\t' '$3 ~ /^mmap_lock_write_per_(pair|cycle)$/ { n++; if ($6 < 1) bad = 1 }
 	END { exit bad || !n }' "$e/summary.tsv" &&
 	grep -q '^emulation: write-lock (proxy.*confirmed' "$e/meta.txt" &&
-	ok "emulated run: >= 1 mmap_lock write per op, label confirmed" ||
+	ok "emulated run: >= 1 mmap_lock write per op, label confirmed" || {
 	not_ok "emulated run: >= 1 mmap_lock write per op, label confirmed"
+	# what the run said, for a failure that does not come back
+	{ grep -E '^(emulation|lock_accounting):' "$e/meta.txt"
+	  grep -h 'lock accounting: n/a' "$e/summary.txt" | sort | uniq -c
+	  awk -F'\t' '$3 ~ /^mmap_lock_write_per_/ { print $1, $2, $3, $6 }' "$e/summary.tsv"
+	} 2>&1 | sed 's/^/#   /' | head -20
+}
 usage_error "--emulate 'read-lock': the only emulation is write-lock" \
 	"unknown emulation" --emulate read-lock
 if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then

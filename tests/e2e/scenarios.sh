@@ -122,6 +122,11 @@ check "readers: uncontended cell has install and remove latencies" -- \
 check "readers: install latency p50 <= p99 <= max" -- \
 	ordered "$d" readers '^op=none readers=0$' install
 [ -n "$(metric "$d" readers '^op=none' mmap_lock_read_per_pair)" ] && lockstat=yes
+if [ "$lockstat" = no ]; then
+	# the lock checks below are skipped: say why, from the run itself
+	echo "# readers: no lock counts, so no lock checks:" \
+		"$(grep -h -m1 'lock accounting: n/a' "$d/summary.txt" || echo 'no reason given')"
+fi
 if [ "$two" = yes ]; then
 	for op in mincore willneed mempolicy maps; do
 		c="^op=$op readers=1\$"
