@@ -316,6 +316,31 @@ static const char *const tsv_header[] = {
 	"step_hi", "step_p_holm", "step_significant", "step_verdict", NULL
 };
 
+/*
+ * A value in one TSV column: a TAB, newline or other control byte
+ * (a directory name may hold any) would shift every column after it,
+ * so it is written as \t, \n, \r or \xHH.
+ */
+static const char *tsv_safe(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\t' || c == '\n' || c == '\r') {
+			buf[o++] = '\\';
+			buf[o++] = c == '\t' ? 't' : c == '\n' ? 'n' : 'r';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 static void print_tsv(const struct trend *t, FILE *f)
 {
 	static const char *const dir_name[] = {
@@ -335,7 +360,7 @@ static void print_tsv(const struct trend *t, FILE *f)
 			const struct gb_diff *d;
 			struct gb_diff none = { .ratio = NAN, .lo = NAN,
 						.hi = NAN, .p_adj = NAN };
-			char label[512];
+			char label[512], e[6][4096];
 
 			if (!p->row)
 				continue;
@@ -346,10 +371,15 @@ static void print_tsv(const struct trend *t, FILE *f)
 				"%.6g\t%.4g\t%s\t%s\n", s->scenario, s->cell,
 				s->metric, s->unit,
 				dir_name[gb_metric_direction(s->metric)], r + 1,
-				gb_run_meta(run, "kernel_release"),
-				gb_run_meta(run, "guard_path"),
-				gb_run_meta(run, "emulation"), run->name, run->dir,
-				label,
+				tsv_safe(gb_run_meta(run, "kernel_release"), e[0],
+					 sizeof(e[0])),
+				tsv_safe(gb_run_meta(run, "guard_path"), e[1],
+					 sizeof(e[1])),
+				tsv_safe(gb_run_meta(run, "emulation"), e[2],
+					 sizeof(e[2])),
+				tsv_safe(run->name, e[3], sizeof(e[3])),
+				tsv_safe(run->dir, e[4], sizeof(e[4])),
+				tsv_safe(label, e[5], sizeof(e[5])),
 				p->row->n, p->row->sum->s.median,
 				p->row->sum->s.cv, p->lo, p->hi, d->ratio,
 				d->lo, d->hi, d->p_adj,

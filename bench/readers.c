@@ -6,11 +6,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "results.h"
 #include "util.h"
@@ -77,26 +80,88 @@ static int read_line(FILE *f, char *buf, size_t cap, const char *path,
 }
 
 /* fgets cannot report an embedded NUL; find it by scanning raw. */
-static int check_binary(const char *path, char *err, size_t errlen)
+static int check_binary(FILE *f, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
 	unsigned long line = 1;
 	long off = 0;
 	int ch;
 
-	if (!f)
-		return 0;	/* the caller's fopen reports it */
 	while ((ch = getc(f)) != EOF) {
-		if (ch == 0) {
-			fclose(f);
+		if (ch == 0)
 			return fail(err, errlen, path, line,
 				    "NUL byte at offset %ld: binary data", off);
-		}
 		line += ch == '\n';
 		off++;
 	}
-	fclose(f);
+	if (ferror(f))
+		return fail(err, errlen, path, line, "read error: %s",
+			    strerror(errno));
+	rewind(f);
 	return 0;
+}
+
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "not a regular file";
+}
+
+/*
+ * Open a result file as untrusted input: never through a symbolic link,
+ * never block on a FIFO or device, a regular file of at most @max bytes.
+ */
+static FILE *open_result(const char *path, off_t max, char *err,
+			 size_t errlen)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			fail(err, errlen, path, 0, "a symbolic link: a run "
+			     "holds its own files, never links; replace it "
+			     "with the file it points to");
+		else
+			fail(err, errlen, path, 0, "cannot open: %s",
+			     strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st)) {
+		fail(err, errlen, path, 0, "cannot stat: %s", strerror(errno));
+		goto bad;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail(err, errlen, path, 0, "%s, not a regular file: not "
+		     "written by guard-bench; remove it", file_kind(st.st_mode));
+		goto bad;
+	}
+	if (st.st_size > max) {
+		fail(err, errlen, path, 0, "%lld bytes, more than the %lld "
+		     "a guard-bench results file may hold: not one of its "
+		     "files", (long long)st.st_size, (long long)max);
+		goto bad;
+	}
+	if (fcntl(fd, F_SETFL, 0) || !(f = fdopen(fd, "r"))) {
+		fail(err, errlen, path, 0, "cannot open: %s", strerror(errno));
+		goto bad;
+	}
+	if (check_binary(f, path, err, errlen)) {
+		fclose(f);
+		return NULL;
+	}
+	return f;
+bad:
+	close(fd);
+	return NULL;
 }
 
 static bool valid_key(const char *k)
@@ -120,18 +185,21 @@ int gb_meta_read(struct gb_meta *m, const char *path, char *err,
 	FILE *f;
 
 	memset(m, 0, sizeof(*m));
-	if (check_binary(path, err, errlen))
+	f = open_result(path, GB_MAX_META_BYTES, err, errlen);
+	if (!f)
 		goto out_free;
-	f = fopen(path, "r");
-	if (!f) {
-		fail(err, errlen, path, 0, "cannot open: %s", strerror(errno));
-		goto out_free;
-	}
 	while ((r = read_line(f, buf, GB_MAX_LINE + 2, path, ++line, err,
 			      errlen)) == 1) {
 		char *sep = strstr(buf, ": ");
 		size_t len = strlen(buf);
 
+		/* the writer flattens values to one printable line */
+		if (strpbrk(buf, "\t\x7f")) {
+			fail(err, errlen, path, line, "%s byte in a value: "
+			     "meta.txt holds one printable line per key; "
+			     "remove it", strchr(buf, '\t') ? "TAB" : "DEL");
+			goto out_close;
+		}
 		if (!sep && len && buf[len - 1] == ':')
 			sep = buf + len - 1;	/* "key:" with an empty value */
 		if (!sep) {
@@ -210,12 +278,9 @@ int gb_tsv_open(struct gb_tsv *t, const char *path,
 	while (header[want])
 		want++;
 	t->ncols = want;
-	if (check_binary(path, err, errlen))
-		return -1;
-	t->f = fopen(path, "r");
+	t->f = open_result(path, GB_MAX_FILE_BYTES, err, errlen);
 	if (!t->f)
-		return fail(err, errlen, path, 0, "cannot open: %s",
-			    strerror(errno));
+		return -1;
 	r = read_line(t->f, t->buf, sizeof(t->buf), path, ++t->line, err,
 		      errlen);
 	if (r == 0)
@@ -289,11 +354,70 @@ static int copy_field(struct gb_tsv *t, size_t col, char *dst, size_t len,
 	return 0;
 }
 
+/* A summary row and its line, sorted by key to find duplicates. */
+struct row_ref {
+	const struct gb_summary_row *row;
+	unsigned long line;
+};
+
+static int cmp_row_ref(const void *a, const void *b)
+{
+	const struct row_ref *x = a, *y = b;
+	int c = strcmp(x->row->scenario, y->row->scenario);
+
+	if (!c)
+		c = strcmp(x->row->cell, y->row->cell);
+	if (!c)
+		c = strcmp(x->row->metric, y->row->metric);
+	if (!c)
+		c = x->line < y->line ? -1 : x->line > y->line;
+	return c;
+}
+
+/*
+ * Each cell x metric once: a second row would be compared twice and
+ * counted twice in the multiplicity correction.  O(n log n).
+ */
+static int check_duplicates(const char *path, const struct gb_summary_row *rows,
+			    const unsigned long *lines, size_t n, char *err,
+			    size_t errlen)
+{
+	struct row_ref *ref = gb_zalloc((n ? n : 1) * sizeof(*ref));
+	const struct row_ref *dup = NULL;
+	unsigned long first = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		ref[i].row = &rows[i];
+		ref[i].line = lines[i];
+	}
+	qsort(ref, n, sizeof(*ref), cmp_row_ref);
+	for (size_t i = 1; i < n; i++) {
+		const struct gb_summary_row *x = ref[i - 1].row, *y = ref[i].row;
+
+		if (strcmp(x->metric, y->metric) || strcmp(x->cell, y->cell) ||
+		    strcmp(x->scenario, y->scenario))
+			continue;
+		/* report the duplicate that comes first in the file */
+		if (!dup || ref[i].line < dup->line) {
+			dup = &ref[i];
+			first = ref[i - 1].line;
+		}
+	}
+	if (dup)
+		fail(err, errlen, path, dup->line, "duplicate row %s %s %s "
+		     "(first on line %lu): each cell x metric once; remove "
+		     "one", dup->row->scenario, dup->row->cell,
+		     dup->row->metric, first);
+	free(ref);
+	return dup ? -1 : 0;
+}
+
 long gb_summary_read(const char *path, struct gb_summary_row **rows,
 		     char *err, size_t errlen)
 {
 	struct gb_tsv *t = gb_zalloc(sizeof(*t));
 	struct gb_summary_row *out = NULL;
+	unsigned long *lines = NULL;
 	size_t n = 0, cap = 0;
 	long ret = -1;
 	int r;
@@ -307,10 +431,12 @@ long gb_summary_read(const char *path, struct gb_summary_row **rows,
 		if (n == cap) {
 			cap = cap ? 2 * cap : 64;
 			out = realloc(out, cap * sizeof(*out));
-			if (!out)
+			lines = realloc(lines, cap * sizeof(*lines));
+			if (!out || !lines)
 				gb_die(GB_EXIT_FAILURE, "out of memory");
 		}
 		row = &out[n];
+		lines[n] = t->line;
 		if (copy_field(t, 0, row->scenario, sizeof(row->scenario),
 			       err, errlen) ||
 		    copy_field(t, 1, row->cell, sizeof(row->cell), err,
@@ -342,11 +468,12 @@ long gb_summary_read(const char *path, struct gb_summary_row **rows,
 		}
 		n++;
 	}
-	if (r == 0)
+	if (r == 0 && !check_duplicates(path, out, lines, n, err, errlen))
 		ret = (long)n;
 out:
 	gb_tsv_close(t);
 	free(t);
+	free(lines);
 	if (ret < 0) {
 		free(out);
 		out = NULL;

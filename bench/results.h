@@ -17,6 +17,9 @@
  */
 #define GB_FORMAT_VERSION 1
 #define GB_MAX_LINE 65536
+/* The readers refuse larger files: hostile input, not a run. */
+#define GB_MAX_FILE_BYTES (1LL << 30)
+#define GB_MAX_META_BYTES (1LL << 20)
 
 struct gb_cell;
 struct gb_topo;
