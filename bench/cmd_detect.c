@@ -91,6 +91,9 @@ int gb_cmd_detect(int argc, char **argv)
 	       "VM_MAYBE_GUARD)\n", gb_kernel_flag_str(&caps));
 	gb_kernel_path_str(&caps, buf, sizeof(buf));
 	printf("guard_path:  %s\n", buf);
+	if (caps.lock_ids.via)
+		printf("tracefs:     not mounted: tracepoint ids read through "
+		       "%s\n", caps.lock_ids.via);
 	gb_stack_guard_describe(buf, sizeof(buf));
 	printf("stack_guard: %s\n", buf);
 	if (caps.supported[GB_BACKING_ANON] == 0)

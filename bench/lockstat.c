@@ -38,22 +38,44 @@ static const char *const tracefs_roots[] = {
 
 #define MOUNT_HINT "mount -t tracefs nodev /sys/kernel/tracing"
 
-static int read_ids(const char *root, uint64_t id[GB_NR_LOCK_EVENTS],
-		    bool have[GB_NR_LOCK_EVENTS])
+/* Read each event's id relative to @dirfd, a tracefs root. */
+static int read_ids_at(int dirfd, uint64_t id[GB_NR_LOCK_EVENTS],
+		       bool have[GB_NR_LOCK_EVENTS])
 {
 	int found = 0;
 
 	for (int e = 0; e < GB_NR_LOCK_EVENTS; e++) {
 		char path[512], line[64];
+		ssize_t n;
+		int fd;
 
-		snprintf(path, sizeof(path), "%s/events/%s/id", root,
+		snprintf(path, sizeof(path), "events/%s/id",
 			 tracepoints[e].event);
-		have[e] = !gb_read_line(path, line, sizeof(line));
-		if (have[e]) {
-			id[e] = strtoull(line, NULL, 10);
-			found++;
-		}
+		have[e] = false;
+		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		line[n] = '\0';
+		id[e] = strtoull(line, NULL, 10);
+		have[e] = true;
+		found++;
 	}
+	return found;
+}
+
+static int read_ids(const char *root, uint64_t id[GB_NR_LOCK_EVENTS],
+		    bool have[GB_NR_LOCK_EVENTS])
+{
+	int dirfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), found;
+
+	if (dirfd < 0)
+		return 0;
+	found = read_ids_at(dirfd, id, have);
+	close(dirfd);
 	return found;
 }
 
@@ -69,8 +91,53 @@ static int tracefs_state(const char *root)
 }
 
 /*
+ * The new mount API (Linux 5.2): a tracefs mount that is attached
+ * nowhere, read through its fd and gone when the fd closes.  No mount
+ * table is touched, so it works where a private mount cannot: in a
+ * chroot, whose / is not a mount point.  Raw syscalls: glibc before
+ * 2.36 has no wrappers, and their numbers are the same on every arch.
+ */
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#endif
+#ifndef SYS_fsconfig
+#define SYS_fsconfig 431
+#endif
+#ifndef SYS_fsmount
+#define SYS_fsmount 432
+#endif
+#define GB_FSOPEN_CLOEXEC	0x1
+#define GB_FSCONFIG_CMD_CREATE	6
+#define GB_FSMOUNT_CLOEXEC	0x1
+
+static int read_ids_fsmount(uint64_t id[GB_NR_LOCK_EVENTS],
+			    bool have[GB_NR_LOCK_EVENTS])
+{
+	int fsfd, mfd, found, err;
+
+	fsfd = (int)syscall(SYS_fsopen, "tracefs", GB_FSOPEN_CLOEXEC);
+	if (fsfd < 0)
+		return -errno;
+	if (syscall(SYS_fsconfig, fsfd, GB_FSCONFIG_CMD_CREATE, NULL, NULL,
+		    0)) {
+		err = -errno;
+		close(fsfd);
+		return err;
+	}
+	mfd = (int)syscall(SYS_fsmount, fsfd, GB_FSMOUNT_CLOEXEC, 0);
+	err = -errno;
+	close(fsfd);
+	if (mfd < 0)
+		return err;
+	found = read_ids_at(mfd, id, have);
+	close(mfd);
+	return found;
+}
+
+/*
  * Mount tracefs where nobody else sees it: a child in its own mount
- * namespace reads the ids and sends them back through a pipe.
+ * namespace reads the ids and sends them back through a pipe.  Returns
+ * the ids found, or -errno of the step that failed.
  */
 static int read_ids_private(uint64_t id[GB_NR_LOCK_EVENTS],
 			    bool have[GB_NR_LOCK_EVENTS])
@@ -86,14 +153,21 @@ static int read_ids_private(uint64_t id[GB_NR_LOCK_EVENTS],
 	if (pipe(pfd))
 		return -errno;
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		int err = -errno;
+
+		close(pfd[0]);
+		close(pfd[1]);
+		return err;
+	}
 	if (pid == 0) {
 		close(pfd[0]);
 		memset(&msg, 0, sizeof(msg));
-		if (!unshare(CLONE_NEWNS) &&
-		    !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
-		    !mount("nodev", tracefs_roots[0], "tracefs", 0, NULL))
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("nodev", tracefs_roots[0], "tracefs", 0, NULL))
+			msg.found = -errno;
+		else
 			msg.found = read_ids(tracefs_roots[0], msg.id,
 					     msg.have);
 		if (write(pfd[1], &msg, sizeof(msg)) != sizeof(msg))
@@ -103,7 +177,7 @@ static int read_ids_private(uint64_t id[GB_NR_LOCK_EVENTS],
 	close(pfd[1]);
 	memset(&msg, 0, sizeof(msg));
 	if (read(pfd[0], &msg, sizeof(msg)) != sizeof(msg))
-		msg.found = 0;
+		msg.found = -EIO;
 	close(pfd[0]);
 	waitpid(pid, &status, 0);
 	memcpy(id, msg.id, sizeof(msg.id));
@@ -111,9 +185,15 @@ static int read_ids_private(uint64_t id[GB_NR_LOCK_EVENTS],
 	return msg.found;
 }
 
+static const char *err_name(int ret)
+{
+	return ret < 0 ? strerror(-ret) : "no mmap_lock events in it";
+}
+
 void gb_lockstat_init(struct gb_lockstat_ids *ids)
 {
 	bool mounted = false, closed = false;
+	int fsm = 0, priv = 0;
 
 	memset(ids, 0, sizeof(*ids));
 	for (size_t r = 0; r < ARRAY_SIZE(tracefs_roots); r++) {
@@ -127,18 +207,26 @@ void gb_lockstat_init(struct gb_lockstat_ids *ids)
 			break;
 	}
 	mounted |= closed;
-	if (!mounted && geteuid() == 0)
-		read_ids_private(ids->id, ids->have);
+	if (!mounted && geteuid() == 0) {
+		fsm = read_ids_fsmount(ids->id, ids->have);
+		if (fsm > 0)
+			ids->via = "a detached tracefs mount (fsmount)";
+		else
+			priv = read_ids_private(ids->id, ids->have);
+		if (priv > 0)
+			ids->via = "a private tracefs mount";
+	}
 	ids->ok = ids->have[GB_LOCK_MMAP_READ];
 	if (ids->ok)
 		return;
 	if (!mounted && geteuid() != 0)
 		snprintf(ids->why, sizeof(ids->why),
 			 "tracefs is not mounted: as root, " MOUNT_HINT);
-	else if (!mounted)
+	else if (!mounted && fsm <= 0 && priv <= 0)
 		snprintf(ids->why, sizeof(ids->why),
-			 "tracefs is not mounted and a private mount failed: "
-			 MOUNT_HINT);
+			 "tracefs is not mounted, fsmount failed (%s) and a "
+			 "private mount failed (%s): " MOUNT_HINT,
+			 err_name(fsm), err_name(priv));
 	else if (closed)
 		snprintf(ids->why, sizeof(ids->why),
 			 "tracefs is not readable by this user: run as root, "

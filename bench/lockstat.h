@@ -29,6 +29,8 @@ struct gb_lockstat_ids {
 	bool have[GB_NR_LOCK_EVENTS];
 	uint64_t id[GB_NR_LOCK_EVENTS];
 	char why[256];			/* when !ok: the reason and the fix */
+	const char *via;		/* how tracefs was reached, if mounted
+					 * by us (NULL: it was mounted) */
 };
 
 /* The counters of one thread. */
@@ -38,8 +40,9 @@ struct gb_lockstat {
 
 /*
  * Resolve the ids from tracefs.  When tracefs is not mounted and we are
- * root, the ids are read from a private mount in a child's own mount
- * namespace: the system is left as found.
+ * root, the ids are read from a tracefs mount attached nowhere
+ * (fsopen/fsmount), else from a private mount in a child's own mount
+ * namespace: the system is left as found either way.
  */
 void gb_lockstat_init(struct gb_lockstat_ids *ids);
 /* Open and enable this thread's counters.  0 or -errno (@why). */

@@ -144,37 +144,44 @@ grep -qP '^faults\tshare=same-vma faulters=1 installer=none\tdone' "$d/cells.tsv
 	not_ok "no temp files left in --tmpdir"
 
 # ---- lock path and lock accounting (tracefs: a private mount if needed)
-expect 0 "guard_path: +mmap-read \(mmap_lock acquisitions per install: 1.00 read, 0.00 write" \
-	"detect: this kernel takes the mmap read lock" -- $GB detect
-if [ -z "$(grep tracefs /proc/mounts)" ]; then
-	ok "detect left tracefs unmounted"
+# Where lock counts cannot be had as root (a container without
+# CAP_SYS_ADMIN), detect says why: those checks are skipped with it.
+nolocks=$($GB detect 2>/dev/null | sed -n 's/^guard_path: *unknown: //p')
+if [ -n "$nolocks" ] && [ "$(id -u)" -eq 0 ]; then
+	echo "# lock counts unavailable here, lock checks skipped: $nolocks"
 else
-	echo "# tracefs was mounted already: nothing to check"
+	expect 0 "guard_path: +mmap-read \(mmap_lock acquisitions per install: 1.00 read, 0.00 write" \
+		"detect: this kernel takes the mmap read lock" -- $GB detect
+	if [ -z "$(grep tracefs /proc/mounts)" ]; then
+		ok "detect left tracefs unmounted"
+	else
+		echo "# tracefs was mounted already: nothing to check"
+	fi
+	d=$(rundir "$T/res")
+	grep -q '^guard_path: mmap-read$' "$d/meta.txt" && ok "meta: guard_path mmap-read" ||
+		not_ok "meta: guard_path mmap-read"
+	awk -F'\t' '$1 == "install" && $3 == "mmap_lock_write_per_pair" && $6 != 0 { bad = 1 }
+		$1 == "install" && $3 == "mmap_lock_read_per_pair" { n++; if ($6 < 1.99 || $6 > 2.01) bad = 1 }
+		END { exit bad || !n }' "$d/summary.tsv" &&
+		ok "install: 2 mmap_lock reads and 0 writes per pair" ||
+		not_ok "install: 2 mmap_lock reads and 0 writes per pair"
+	rm -rf "$T/emu"
+	expect 0 "EMULATED write-lock baseline" "--emulate write-lock says so" -- \
+		$GB run -o "$T/emu" -s install,faults,allocator --chunk-pages 1 --backing anon --pages 1 "${SHORT[@]}" \
+		--emulate write-lock
+	e=$(rundir "$T/emu")
+	awk -F'\t' '$3 ~ /^mmap_lock_write_per_(pair|cycle)$/ { n++; if ($6 < 1) bad = 1 }
+		END { exit bad || !n }' "$e/summary.tsv" &&
+		grep -q '^emulation: write-lock (proxy.*confirmed' "$e/meta.txt" &&
+		ok "emulated run: >= 1 mmap_lock write per op, label confirmed" || {
+		not_ok "emulated run: >= 1 mmap_lock write per op, label confirmed"
+		# what the run said, for a failure that does not come back
+		{ grep -E '^(emulation|lock_accounting):' "$e/meta.txt"
+		  grep -h 'lock accounting: n/a' "$e/summary.txt" | sort | uniq -c
+		  awk -F'\t' '$3 ~ /^mmap_lock_write_per_/ { print $1, $2, $3, $6 }' "$e/summary.tsv"
+		} 2>&1 | sed 's/^/#   /' | head -20
+	}
 fi
-d=$(rundir "$T/res")
-grep -q '^guard_path: mmap-read$' "$d/meta.txt" && ok "meta: guard_path mmap-read" ||
-	not_ok "meta: guard_path mmap-read"
-awk -F'\t' '$1 == "install" && $3 == "mmap_lock_write_per_pair" && $6 != 0 { bad = 1 }
-	$1 == "install" && $3 == "mmap_lock_read_per_pair" { n++; if ($6 < 1.99 || $6 > 2.01) bad = 1 }
-	END { exit bad || !n }' "$d/summary.tsv" &&
-	ok "install: 2 mmap_lock reads and 0 writes per pair" ||
-	not_ok "install: 2 mmap_lock reads and 0 writes per pair"
-rm -rf "$T/emu"
-expect 0 "EMULATED write-lock baseline" "--emulate write-lock says so" -- \
-	$GB run -o "$T/emu" -s install,faults,allocator --chunk-pages 1 --backing anon --pages 1 "${SHORT[@]}" \
-	--emulate write-lock
-e=$(rundir "$T/emu")
-awk -F'\t' '$3 ~ /^mmap_lock_write_per_(pair|cycle)$/ { n++; if ($6 < 1) bad = 1 }
-	END { exit bad || !n }' "$e/summary.tsv" &&
-	grep -q '^emulation: write-lock (proxy.*confirmed' "$e/meta.txt" &&
-	ok "emulated run: >= 1 mmap_lock write per op, label confirmed" || {
-	not_ok "emulated run: >= 1 mmap_lock write per op, label confirmed"
-	# what the run said, for a failure that does not come back
-	{ grep -E '^(emulation|lock_accounting):' "$e/meta.txt"
-	  grep -h 'lock accounting: n/a' "$e/summary.txt" | sort | uniq -c
-	  awk -F'\t' '$3 ~ /^mmap_lock_write_per_/ { print $1, $2, $3, $6 }' "$e/summary.tsv"
-	} 2>&1 | sed 's/^/#   /' | head -20
-}
 usage_error "--emulate 'read-lock': the only emulation is write-lock" \
 	"unknown emulation" --emulate read-lock
 if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
