@@ -51,11 +51,11 @@ all: deps
 build: $(BIN)
 
 deps:
-	@$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && $(HAVE_PFM) || scripts/deps.sh
+	@$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && $(HAVE_PFM) || scripts/deps.sh build
 
 test-deps:
 	@$(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && $(HAVE_PFM) || \
-		scripts/deps.sh
+		scripts/deps.sh build test
 
 $(BIN): bench/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -185,7 +185,9 @@ plots: build
 # The kernel lab (scripts/vm/lab.sh): Debian's linux-source-7.2 built as
 # stock, mmap-read and mmap-write, Debian's 7.2 (x86_64, arm64) and 6.1
 # kernels, each booted under qemu with guard-bench inside; downloads and
-# builds cached in LAB_DIR (default .lab/).
+# builds cached in LAB_DIR (see README).  Its tools are installed first
+# (scripts/deps.sh lab), or named all at once with the command.
 .PHONY: lab
 lab: all
+	@scripts/deps.sh lab
 	scripts/vm/lab.sh
