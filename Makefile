@@ -185,7 +185,7 @@ plots: build
 # The kernel lab (scripts/vm/lab.sh): Debian's linux-source-7.2 built as
 # stock, mmap-read and mmap-write, Debian's 7.2 (x86_64, arm64) and 6.1
 # kernels, each booted under qemu with guard-bench inside; downloads and
-# builds cached in LAB_DIR (see README).  Its tools are installed first
+# builds cached in LAB_DIR (~/.cache/guard-bench/lab; see README).  Its tools are installed first
 # (scripts/deps.sh lab), or named all at once with the command.
 .PHONY: lab
 lab: all

@@ -123,8 +123,11 @@ apt)
 	if [ "$arm64" = 1 ]; then
 		$sudo dpkg --add-architecture arm64 || exit 1
 	fi
-	$sudo apt-get update -q || exit 1
-	$sudo apt-get install -y -q --no-install-recommends "${missing[@]}" || exit 1
+	# another apt (unattended upgrades, a second make) may hold dpkg's
+	# lock: wait for it rather than fail
+	$sudo apt-get -o DPkg::Lock::Timeout=600 update -q || exit 1
+	$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+		--no-install-recommends "${missing[@]}" || exit 1
 	;;
 dnf) $sudo dnf install -y --setopt=install_weak_deps=False "${missing[@]}" || exit 1 ;;
 zypper) $sudo zypper --non-interactive install --no-recommends "${missing[@]}" || exit 1 ;;

@@ -20,7 +20,7 @@
 # what its patch changed (mm/madvise.c: seconds).  Finished images are
 # cached in $LAB_DIR/kernels/ and reused while the tree, the patch and the
 # config fragments are unchanged.
-set -eu
+set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 

@@ -17,50 +17,31 @@
 #                                  unpack PKGs (Debian arch of ARCH) into DIR
 #
 # Everything is cached under $LAB_DIR/debian; package lists are refreshed
-# once a day.  DEBIAN_MIRROR overrides the mirror.
-set -eu
+# once a day.  DEBIAN_MIRROR overrides the mirror.  Two labs sharing
+# LAB_DIR take turns ($LAB_DIR/.lock-debian).
+set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
 D=$LAB_DIR/debian
 APT_DIR=$D/apt
 
-# The first Debian archive URI in this machine's sources (deb822 or
-# one-line format), security archives excluded.
-find_mirror() {
-	local f
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-		 /etc/apt/sources.list.d/*.sources; do
-		[ -r "$f" ] || continue
-		awk '
-		/^[ \t]*#/ { next }
-		/^deb[ \t]/ {
-			for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {
-				if ($i !~ /security/ && $(i + 1) !~ /security/) print $i
-				break
-			}
-		}
-		/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) print $i }
-		' "$f"
-	done | grep -m1 -i debian || true
-}
-
-apt_opts() {
-	printf '%s\n' \
-		-o "Dir::Etc::SourceList=$APT_DIR/sources.list" \
-		-o "Dir::Etc::SourceParts=$APT_DIR/sources.list.d" \
-		-o "Dir::Etc::Preferences=$APT_DIR/preferences" \
-		-o "Dir::Etc::PreferencesParts=$APT_DIR/preferences.d" \
-		-o "Dir::State::Lists=$APT_DIR/lists" \
-		-o "Dir::State::status=$APT_DIR/status" \
-		-o "Dir::Cache=$APT_DIR/cache" \
-		-o "Dir::Cache::pkgcache=$APT_DIR/cache/pkgcache.bin" \
-		-o "Dir::Cache::srcpkgcache=$APT_DIR/cache/srcpkgcache.bin" \
-		-o "APT::Sandbox::User=root" \
-		-o "APT::Architectures::=amd64" \
-		-o "APT::Architectures::=arm64" \
-		-o "Debug::NoLocking=1"
-}
+# apt's options: everything under $APT_DIR, apt's own locks included
+# (two labs on one LAB_DIR also take turns through lab_lock).
+APT_OPTS=(
+	-o "Dir::Etc::SourceList=$APT_DIR/sources.list"
+	-o "Dir::Etc::SourceParts=$APT_DIR/sources.list.d"
+	-o "Dir::Etc::Preferences=$APT_DIR/preferences"
+	-o "Dir::Etc::PreferencesParts=$APT_DIR/preferences.d"
+	-o "Dir::State::Lists=$APT_DIR/lists"
+	-o "Dir::State::status=$APT_DIR/status"
+	-o "Dir::Cache=$APT_DIR/cache"
+	-o "Dir::Cache::pkgcache=$APT_DIR/cache/pkgcache.bin"
+	-o "Dir::Cache::srcpkgcache=$APT_DIR/cache/srcpkgcache.bin"
+	-o "APT::Sandbox::User=root"
+	-o "APT::Architectures::=amd64"
+	-o "APT::Architectures::=arm64"
+)
 
 apt_setup() {
 	local mirror key stamp
@@ -85,8 +66,7 @@ apt_setup() {
 	stamp=$APT_DIR/updated
 	if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
 		say "apt update (private lists in $APT_DIR, mirror $mirror)"
-		# shellcheck disable=SC2046
-		apt-get $(apt_opts) -qq update >&2 ||
+		apt-get "${APT_OPTS[@]}" -qq update >&2 ||
 			die "apt-get update of $mirror failed (network? set DEBIAN_MIRROR)"
 		touch "$stamp"
 	fi
@@ -96,9 +76,8 @@ apt_setup() {
 fetch_deb() {
 	local spec=$1 name ver arch file
 	mkdir -p "$D/debs"
-	# shellcheck disable=SC2046
-	ver=$(apt-cache $(apt_opts) show "$spec" 2>/dev/null |
-		awk '/^Version:/ { print $2; exit }')
+	ver=$(apt-cache "${APT_OPTS[@]}" show "$spec" 2>/dev/null |
+		awk '/^Version:/ && v == "" { v = $2 } END { print v }' || true)
 	[ -n "$ver" ] || die "package $spec not in sid/bookworm lists ($APT_DIR)"
 	name=${spec%%/*}
 	arch=${name#*:}
@@ -109,8 +88,7 @@ fetch_deb() {
 		-o -name "${name}_${ver#*:}_all.deb" \) -print -quit)
 	if [ -z "$file" ]; then
 		say "downloading $spec ($ver)"
-		# shellcheck disable=SC2046
-		(cd "$D/debs" && apt-get $(apt_opts) -qq download "$spec" >&2) ||
+		(cd "$D/debs" && apt-get "${APT_OPTS[@]}" -qq download "$spec" >&2) ||
 			die "apt-get download $spec failed"
 		file=$(find "$D/debs" -maxdepth 1 \( -name "${name}_*${ver#*:}_${arch}.deb" \
 			-o -name "${name}_*${ver#*:}_all.deb" \) -print -quit)
@@ -121,8 +99,7 @@ fetch_deb() {
 
 # deps_of SPEC REGEX: the dependencies of SPEC whose names match REGEX.
 deps_of() {
-	# shellcheck disable=SC2046
-	apt-cache $(apt_opts) show "$1" 2>/dev/null |
+	apt-cache "${APT_OPTS[@]}" show "$1" 2>/dev/null |
 		awk '/^Depends:/ { sub(/^Depends:/, ""); print; exit }' |
 		tr ',|' '\n' | awk '{ print $1 }' | grep -E "$2" || true
 }
@@ -253,6 +230,7 @@ usage() {
 [ $# -ge 1 ] || usage
 cmd=$1
 shift
+lab_lock debian
 case $cmd in
 source) [ $# -eq 1 ] || usage; cmd_source "$@" ;;
 orig) [ $# -eq 1 ] || usage; cmd_orig "$@" ;;

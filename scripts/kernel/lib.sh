@@ -4,12 +4,56 @@
 # package.  Sourced, never run.
 
 GB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-# Everything downloaded or built lives here (git-ignored); a second
-# `make lab` reuses it.  LAB_DIR moves it, e.g. to ~/.cache/guard-bench.
-LAB_DIR=${LAB_DIR:-$GB_ROOT/.lab}
+# Everything downloaded or built lives here, outside the clone, so a
+# second `make lab`, or a fresh clone (CI), reuses it; labs sharing it
+# take turns where they would clobber each other (lab_lock).  LAB_DIR
+# moves it.
+LAB_DIR=${LAB_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/guard-bench/lab}
 
 say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+
+# The first Debian archive URI in this machine's sources (deb822 or
+# one-line format), security archives excluded.
+find_mirror() {
+	local f
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+		 /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		awk '
+		/^[ \t]*#/ { next }
+		/^deb[ \t]/ {
+			for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {
+				if ($i !~ /security/ && $(i + 1) !~ /security/) print $i
+				break
+			}
+		}
+		/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) print $i }
+		' "$f"
+	done | grep -m1 -i debian || true
+}
+
+# lab_lock NAME: hold $LAB_DIR/.lock-NAME (flock) until this script
+# exits, so two labs sharing LAB_DIR take turns where they would clobber
+# each other (package lists, sysroots).  A script we start inherits the
+# lock and does not wait for itself.  Sets LAB_LOCK_FD to release early.
+lab_lock() {
+	local var=GB_LAB_LOCK_$1 file=$LAB_DIR/.lock-$1
+	[ "${!var:-}" != "$LAB_DIR" ] || return 0
+	mkdir -p "$LAB_DIR"
+	exec {LAB_LOCK_FD}>>"$file"
+	if ! flock -n "$LAB_LOCK_FD"; then
+		say "waiting for $file: another lab is using LAB_DIR=$LAB_DIR (give this one its own LAB_DIR not to wait)"
+		flock "$LAB_LOCK_FD"
+	fi
+	export "$var=$LAB_DIR"
+}
+
+# lab_unlock NAME: release it before the script ends.
+lab_unlock() {
+	exec {LAB_LOCK_FD}>&-
+	unset "GB_LAB_LOCK_$1"
+}
 
 # need TOOL PACKAGE: fail with the Debian package that provides TOOL.
 need() {

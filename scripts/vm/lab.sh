@@ -31,9 +31,10 @@
 #
 # Ends with one `ok`/`not ok` line per kernel and `N passed, N failed`;
 # exits non-zero when a kernel reports another path.  Everything
-# downloaded or built is cached in $LAB_DIR (default .lab/): a second run
+# downloaded or built is cached in $LAB_DIR (default ~/.cache/guard-bench/lab,
+# see scripts/kernel/lib.sh): a second run
 # takes minutes.  Timings from TCG are emulation, never bare metal.
-set -eu
+set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../kernel
 . "$(dirname "$0")/../kernel/lib.sh"
 

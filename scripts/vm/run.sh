@@ -5,7 +5,7 @@
 #   scripts/vm/run.sh KERNEL ARCH [GUARD-BENCH ARGS...]     (default: detect)
 #   scripts/vm/run.sh KERNEL ARCH --shell 'COMMAND'          (a look inside)
 #
-#   scripts/vm/run.sh .lab/kernels/.../bzImage x86_64 run --quick -s install
+#   scripts/vm/run.sh $LAB_DIR/kernels/.../bzImage x86_64 run --quick -s install
 #
 # KERNEL is a bzImage/Image/vmlinuz of ARCH (x86_64 or arm64); it needs no
 # modules (scripts/kernel/build.sh, or a distribution kernel with serial
@@ -36,8 +36,10 @@
 #   RESULTS_DIR where results land (default: results/ of this tree)
 #   VM_VERBOSE=1  show the guest's boot messages too, not only what follows
 #               its init's first line (console.log in the run's directory
-#               under $LAB_DIR/vm/ has everything either way)
-set -eu
+#               under $LAB_DIR/vm/ has everything either way; that
+#               directory is removed at exit, and when the guest failed
+#               its console is kept as $LAB_DIR/vm/ARCH-failed.log)
+set -euo pipefail
 # shellcheck source-path=SCRIPTDIR/../kernel
 . "$(dirname "$0")/../kernel/lib.sh"
 
@@ -100,7 +102,7 @@ sysroot() {
 # guard-bench for ARCH: this tree's, built natively or cross-built in a
 # copy with its own objects (never touching bench/*.o).
 guard_bench() {
-	local copy ver pcdirs
+	local copy ver pcdirs sr
 	if [ -n "${GB_BIN:-}" ]; then
 		[ -x "$GB_BIN" ] || die "GB_BIN=$GB_BIN is not an executable"
 		echo "$GB_BIN"
@@ -122,23 +124,37 @@ guard_bench() {
 		"$GB_ROOT/bench/" "$copy/bench/"
 	cp "$GB_ROOT/Makefile" "$copy/Makefile"
 	ver=$(git -C "$GB_ROOT" describe --always --dirty --tags 2>/dev/null || echo unknown)
-	pcdirs=$SYSROOT/usr/lib/$TRIPLET/pkgconfig:$SYSROOT/usr/share/pkgconfig
-	PKG_CONFIG_LIBDIR=$pcdirs PKG_CONFIG_SYSROOT_DIR=$SYSROOT \
+	# make splits its flags at spaces: name the sysroot by a link
+	# without any when LAB_DIR has some.
+	sr=$SYSROOT
+	case $sr in
+	*[[:space:]]*)
+		sr=$RUN/sysroot
+		case $sr in *[[:space:]]*) sr=$(mktemp -u /tmp/gb-sysroot.XXXXXX) ;; esac
+		ln -sfn "$SYSROOT" "$sr"
+		;;
+	esac
+	pcdirs=$sr/usr/lib/$TRIPLET/pkgconfig:$sr/usr/share/pkgconfig
+	# Debian's headers put what differs by arch in the multiarch
+	# directory (hwloc/autogen/config.h): the sysroot's own, so no
+	# arm64 package on the host is needed.
+	PKG_CONFIG_LIBDIR=$pcdirs PKG_CONFIG_SYSROOT_DIR=$sr \
 		make -s -C "$copy" build CC="${CROSS}gcc" AR="${CROSS}ar" \
-		VERSION="$ver" \
-		LDFLAGS="-Wl,-rpath-link,$SYSROOT/usr/lib/$TRIPLET:$SYSROOT/lib/$TRIPLET" >&2 ||
+		VERSION="$ver" CPPFLAGS="-isystem $sr/usr/include/$TRIPLET" \
+		LDFLAGS="-Wl,-rpath-link,$sr/usr/lib/$TRIPLET:$sr/lib/$TRIPLET" >&2 || {
+		[ "$sr" = "$SYSROOT" ] || rm -f "$sr"
 		die "cross-building guard-bench for $ARCH failed (in $copy)"
+	}
+	[ "$sr" = "$SYSROOT" ] || rm -f "$sr"
 	echo "$copy/bench/guard-bench"
 }
 
 # Where the guest's libraries come from.
-lib_dirs() {
-	if [ -z "$CROSS" ]; then
-		echo "/lib/$TRIPLET /usr/lib/$TRIPLET /lib64 /usr/lib64 /lib /usr/lib"
-	else
-		echo "$SYSROOT/usr/lib/$TRIPLET $SYSROOT/lib/$TRIPLET /usr/$TRIPLET/lib"
-	fi
-}
+if [ -z "$CROSS" ]; then
+	LIB_DIRS=("/lib/$TRIPLET" "/usr/lib/$TRIPLET" /lib64 /usr/lib64 /lib /usr/lib)
+else
+	LIB_DIRS=("$SYSROOT/usr/lib/$TRIPLET" "$SYSROOT/lib/$TRIPLET" "/usr/$TRIPLET/lib")
+fi
 
 # copy_libs ELF DEST: its shared libraries, recursively, into DEST/gb/lib,
 # and its loader at the path the binary names.
@@ -161,13 +177,13 @@ copy_libs() {
 		case $seen in *" $lib "*) continue ;; esac
 		seen="$seen$lib "
 		found=
-		for d in $(lib_dirs); do
+		for d in "${LIB_DIRS[@]}"; do
 			if [ -e "$d/$lib" ]; then
 				found=$d/$lib
 				break
 			fi
 		done
-		[ -n "$found" ] || die "$lib (needed by $(basename "$elf")) not found in $(lib_dirs)"
+		[ -n "$found" ] || die "$lib (needed by $(basename "$elf")) not found in ${LIB_DIRS[*]}"
 		cp -L "$found" "$dest/gb/lib/$lib"
 		todo="$todo${todo:+$'\n'}$("$READELF" -d "$found" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p')"
 	done
@@ -193,7 +209,7 @@ kvm_usable() {
 			return 0
 		fi
 	done
-	KVM_WHY="qemu -accel kvm failed: $(printf '%s' "$err" | grep -v '^$' | head -n 1)"
+	KVM_WHY="qemu -accel kvm failed: $(printf '%s\n' "$err" | awk 'NF && !f { f = 1; print }')"
 	return 1
 }
 
@@ -216,17 +232,44 @@ tcg) ACCEL=tcg ;;
 *) die "VM_ACCEL=$VM_ACCEL: use auto, kvm or tcg" ;;
 esac
 
-GB=$(guard_bench)
 sysroot_bb() {
 	# busybox-static of ARCH, from Debian (the host's may be another arch).
 	sysroot
 	[ -x "$SYSROOT/bin/busybox" ] || die "no bin/busybox in $SYSROOT"
 	echo "$SYSROOT/bin/busybox"
 }
-BUSYBOX=$(sysroot_bb)
 
+# The run's directory goes at exit, whatever happens; a failed guest's
+# console is kept, one file per arch.
 mkdir -p "$LAB_DIR/vm"
 RUN=$(mktemp -d "$LAB_DIR/vm/$ARCH-XXXXXX")
+FAILED_LOG=$LAB_DIR/vm/$ARCH-failed.log
+QPID=''
+TPID=''
+# shellcheck disable=SC2317 # run from the traps
+stop_qemu() {
+	[ -z "$QPID" ] || kill "$QPID" 2>/dev/null || true
+	[ -z "$TPID" ] || kill "$TPID" 2>/dev/null || true
+}
+# shellcheck disable=SC2317
+cleanup() {
+	local rc=$?
+	stop_qemu
+	if [ "$rc" -ne 0 ] && [ -s "$RUN/console.log" ]; then
+		tr -d '\r' <"$RUN/console.log" >"$FAILED_LOG" 2>/dev/null &&
+			say "the guest's console: $FAILED_LOG"
+	fi
+	rm -rf "$RUN"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# The sysroot and the cross-built copy are shared by every run on
+# LAB_DIR: hold them until the initramfs has what it needs.
+lab_lock "gb_$ARCH"
+GB=$(guard_bench)
+BUSYBOX=$(sysroot_bb)
 ROOT=$RUN/root
 mkdir -p "$ROOT"/bin "$ROOT"/proc "$ROOT"/sys "$ROOT"/dev "$ROOT"/tmp "$ROOT"/gb
 cp "$BUSYBOX" "$ROOT/bin/busybox"
@@ -234,6 +277,7 @@ cp "$GB_ROOT/scripts/vm/init" "$ROOT/init"
 chmod 755 "$ROOT/init"
 cp "$GB" "$ROOT/gb/guard-bench"
 copy_libs "$GB" "$ROOT"
+lab_unlock "gb_$ARCH"
 # The command, quoted for the guest's sh; --shell CMD runs CMD instead
 # (to look around a guest: what tracefs holds, what the DT says).
 if [ "$1" = --shell ]; then
@@ -248,16 +292,6 @@ else
 fi
 echo "$*" >"$ROOT/gb/cmd-text"
 (cd "$ROOT" && find . | cpio -o -H newc --quiet | gzip -1) >"$RUN/initramfs.gz"
-
-QPID=''
-TPID=''
-# shellcheck disable=SC2317 # run from the traps
-stop_qemu() {
-	[ -z "$QPID" ] || kill "$QPID" 2>/dev/null || true
-	[ -z "$TPID" ] || kill "$TPID" 2>/dev/null || true
-}
-trap 'stop_qemu; exit 130' INT TERM
-trap stop_qemu EXIT
 
 # boot ACCEL: run the guest, showing its console; sets QRC to qemu's
 # status, 124 for a hang, or 3 when KVM failed and TCG should be tried.
@@ -316,7 +350,7 @@ accel_words() {
 }
 
 say "booting $(basename "$KERNEL") ($ARCH, $(accel_words), $VM_CPUS CPUs, $VM_MEM MiB): guard-bench $*"
-say "console log: $RUN/console.log"
+say "console log: $RUN/console.log (while it runs)"
 start=$(now)
 boot "$ACCEL"
 if [ "$QRC" = 3 ]; then
@@ -361,10 +395,10 @@ if grep -q '^GB-RESULTS-BEGIN' "$RUN/console.txt"; then
 	read -r _ size sum < <(grep '^GB-RESULTS-BEGIN' "$RUN/console.txt" | tail -n 1)
 	sed -n '/^GB-RESULTS-BEGIN/,/^GB-RESULTS-END/p' "$RUN/console.txt" |
 		sed '1d;$d' | base64 -d >"$RUN/results.tgz" ||
-		die "results stream from the guest is corrupt (see $RUN/console.txt)"
+		die "results stream from the guest is corrupt (see $FAILED_LOG)"
 	if [ "$(wc -c <"$RUN/results.tgz")" != "$size" ] ||
 		[ "$(sha256sum <"$RUN/results.tgz" | cut -d' ' -f1)" != "$sum" ]; then
-		die "results stream from the guest is corrupt: size or sha256 differs (see $RUN/console.txt)"
+		die "results stream from the guest is corrupt: size or sha256 differs (see $FAILED_LOG)"
 	fi
 	mkdir -p "$RESULTS_DIR"
 	tar -xzf "$RUN/results.tgz" -C "$RESULTS_DIR"
@@ -373,8 +407,5 @@ if grep -q '^GB-RESULTS-BEGIN' "$RUN/console.txt"; then
 			say "results: $RESULTS_DIR/$d"
 		done
 fi
-rm -f "$RUN/initramfs.gz" "$RUN/console.log" "$RUN/results.tgz"
-rm -rf "$ROOT"
-echo "$secs" >"$RUN/seconds"
 say "guest $(basename "$KERNEL") ($ARCH, $(accel_words)): guard-bench exited $rc, boot to results ${secs} s"
 exit "$rc"

@@ -4,11 +4,15 @@
 # hunk and the tree's version), an unknown variant, qemu or the cross
 # compiler missing (the Debian package to install), an orig tarball whose
 # sha256 is wrong or not pinned, a hung guest (timeout with the console's
-# last lines), and KVM unusable (TCG, and why).  Run after
-# tests/lab/check-paths.sh, whose kernels and cache it reuses for the
-# guest cases.  `ok`/`not ok` lines, then `N passed, N failed`.
-set -u
+# last lines), and KVM unusable (TCG, and why); missing tools named all
+# at once, two labs sharing LAB_DIR taking turns, a LAB_DIR with a space
+# in it, and no run directory left behind by a failed guest.  Run after
+# tests/lab/check-paths.sh, whose kernels and cache ($LAB_DIR) it reuses
+# for the guest cases.  `ok`/`not ok` lines, then `N passed, N failed`.
+set -uo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source-path=SCRIPTDIR/../../scripts/kernel
+. scripts/kernel/lib.sh	# LAB_DIR as the lab scripts see it
 T=$(mktemp -d /tmp/guard-bench-labbad.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0 n=0
@@ -105,7 +109,7 @@ expect 1 "debian.sh orig: a version that is not one" "give a Linux version" -- \
 	env LAB_DIR="$T/lab" scripts/kernel/debian.sh orig latest
 
 # ---- run.sh -------------------------------------------------------------
-img=$(find .lab/kernels -path '*linux-source-7.2*/x86_64-stock/bzImage' -print -quit 2>/dev/null)
+img=$(find "$LAB_DIR/kernels" -path '*linux-source-7.2*/x86_64-stock/bzImage' -print -quit 2>/dev/null)
 [ -n "$img" ] || img=$(scripts/kernel/debian.sh image x86_64 sid)
 noqemu=$(path_without '^qemu-system-' noqemu)
 expect 1 "run.sh: no qemu names its package" \
@@ -114,8 +118,10 @@ expect 1 "run.sh: no qemu names its package" \
 expect 1 "run.sh: a bad VM_TCG_THREAD says what it takes" \
 	'VM_TCG_THREAD=both: use single or multi' -- \
 	env VM_TCG_THREAD=both scripts/vm/run.sh "$img" x86_64 detect
+vm_before=$(ls -d "$LAB_DIR"/vm/x86_64-* 2>/dev/null | sort)
 expect 124 "run.sh: a hung guest ends at VM_TIMEOUT with the console's last lines" \
-	'guest hung: no power-off within VM_TIMEOUT=20s' '  \| gb-init: ' -- \
+	'guest hung: no power-off within VM_TIMEOUT=20s' '  \| gb-init: ' \
+	"the guest's console: .*/vm/x86_64-failed.log" -- \
 	env VM_TIMEOUT=20 scripts/vm/run.sh "$img" x86_64 --shell 'sleep 600'
 # A guest that dies of "Oops: int3" under multi-threaded TCG is booted
 # once more single-threaded (a QEMU artifact of x86 code patching); here
@@ -130,6 +136,13 @@ if [ "$(grep -c '^  | .*Oops: int3' "$T/out")" -ge 1 ] &&
 	ok "run.sh: one retry, and the console's Oops shown"
 else
 	not_ok "run.sh: one retry, and the console's Oops shown"
+fi
+left=$(comm -13 <(echo "$vm_before") <(ls -d "$LAB_DIR"/vm/x86_64-* 2>/dev/null | sort) | grep -v 'failed\.log$' || true)
+if [ -z "$left" ]; then
+	ok "run.sh: the hung and the dead guest leave no \$LAB_DIR/vm/x86_64-XXXXXX behind"
+else
+	echo "$left" >"$T/out"
+	not_ok "run.sh: the hung and the dead guest leave no \$LAB_DIR/vm/x86_64-XXXXXX behind"
 fi
 # KVM: used where it boots a guest; otherwise TCG, and the reason said.
 expect 0 "run.sh: the accelerator is named, and TCG comes with its reason" \
@@ -149,6 +162,40 @@ other=arm64
 expect 1 "run.sh: VM_ACCEL=kvm on a guest of another arch is refused with the reason" \
 	"VM_ACCEL=kvm but guest arch $other is not the host's" -- \
 	env VM_ACCEL=kvm scripts/vm/run.sh "$img" $other detect
+
+# ---- missing tools, a shared LAB_DIR, a LAB_DIR with a space -------------
+nolab=$(path_without '^(flex|bison|qemu-system-.*)$' nolab)
+expect 3 "deps.sh lab: every missing tool in one message, with one command" \
+	'missing for lab: .*flex.*bison.*qemu-system-x86.*qemu-system-arm' \
+	'apt-get install -y --no-install-recommends flex bison qemu-system-x86 qemu-system-arm$' -- \
+	env PATH="$nolab" scripts/deps.sh --check lab
+# Another lab holds LAB_DIR's package lists: this one waits its turn.
+mkdir -p "$T/shared"
+flock "$T/shared/.lock-debian" sleep 3 &
+holder=$!
+sleep 0.5
+expect 1 "debian.sh: a second lab on the same LAB_DIR waits for the first, and says so" \
+	"waiting for .*/shared/.lock-debian: another lab is using LAB_DIR" \
+	'give a Linux version' -- \
+	env LAB_DIR="$T/shared" scripts/kernel/debian.sh orig latest
+wait $holder
+# The whole arm64 path (package lists, sysroot, cross-build, boot) with a
+# space in LAB_DIR; the package cache is reused, not fetched again.
+spaced="$T/lab with space"
+mkdir -p "$spaced"
+mkdir -p "$spaced/debian"
+for d in apt debs img; do
+	[ -d "$LAB_DIR/debian/$d" ] || continue
+	cp -al "$LAB_DIR/debian/$d" "$spaced/debian/" 2>/dev/null ||
+		cp -a "$LAB_DIR/debian/$d" "$spaced/debian/"
+done
+arm=$(env LAB_DIR="$spaced" scripts/kernel/debian.sh image arm64 sid 2>"$T/out")
+if [ -n "$arm" ]; then
+	expect 0 "run.sh: a LAB_DIR with a space: arm64 sysroot, cross-build and boot" \
+		'guard_path: ' -- env LAB_DIR="$spaced" scripts/vm/run.sh "$arm" arm64 detect
+else
+	not_ok "debian.sh image arm64 sid with a space in LAB_DIR"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -12,7 +12,7 @@
 # bc libelf-dev cpio rsync curl (the scripts name the package when one is
 # missing).  Cold cache on 2 CPUs: see README.md ("Comparing against the
 # write-lock baseline kernel"); LAB_DIR points at the cache.
-set -u
+set -uo pipefail
 cd "$(dirname "$0")/../.."
 T=$(mktemp -d /tmp/guard-bench-lab.XXXXXX)
 trap 'rm -rf "$T"' EXIT
