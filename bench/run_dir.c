@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "run_dir.h"
+#include "stats.h"
 #include "util.h"
 
 /* Does @dir hold <release>/<run>/meta.txt, i.e. is it a results root? */
@@ -108,6 +110,19 @@ static struct gb_trial_series *find_trials(struct gb_run *r,
 }
 
 /*
+ * summary.tsv prints the median compare shows beside its test: it must
+ * be the median of the values the test reads.  Both are written with
+ * ten significant digits, so allow for that rounding.
+ */
+static bool median_disagrees(const struct gb_summary_row *s,
+			     const struct gb_trial_series *t)
+{
+	double m = gb_median(t->v, t->n);
+
+	return fabs(m - s->s.median) > 1e-8 * fmax(fabs(m), 1e-300) + 1e-12;
+}
+
+/*
  * Each summary row with n > 1 must have exactly n trials, and every
  * trial series a summary row: a mismatch means one of the two files
  * was edited or truncated, and a verdict drawn from it would be wrong.
@@ -124,7 +139,10 @@ static int match_trials(struct gb_run *r, char *err, size_t errlen)
 
 		r->rows[i].sum = s;
 		if (!t && s->s.n == 1) {
+			static const unsigned int first = 1;
+
 			r->rows[i].v = &s->s.median;
+			r->rows[i].rep = &first;
 			r->rows[i].n = 1;
 			continue;
 		}
@@ -136,7 +154,17 @@ static int match_trials(struct gb_run *r, char *err, size_t errlen)
 				 s->s.n);
 			return -1;
 		}
+		if (median_disagrees(s, t)) {
+			snprintf(err, errlen, "%s: summary.tsv says the median "
+				 "of %s %s %s is %.10g, its %zu values in "
+				 "trials.tsv give %.10g: one file was edited or "
+				 "is corrupt; re-run it", r->dir, s->scenario,
+				 s->cell, s->metric, s->s.median, t->n,
+				 gb_median(t->v, t->n));
+			return -1;
+		}
 		r->rows[i].v = t->v;
+		r->rows[i].rep = t->rep;
 		r->rows[i].n = t->n;
 		matched++;
 	}

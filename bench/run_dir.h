@@ -21,6 +21,7 @@ struct gb_run_row {
 	 * (n = 1, nothing in trials.tsv): then this is their one value.
 	 */
 	const double *v;
+	const unsigned int *rep;	/* each value's replicate, from 1 */
 	size_t n;
 };
 
