@@ -113,12 +113,6 @@ int gb_meta_write(const struct gb_meta *m, const char *path)
 	return close_checked(f);
 }
 
-/* trials.tsv as written: the replicate, then the trial within it */
-static const char *const trials_out_header[] = {
-	"scenario", "cell", "replicate", "trial", "metric", "value", "unit",
-	NULL
-};
-
 char *gb_results_path(const struct gb_results *r, const char *name)
 {
 	return gb_asprintf("%s/%s", r->tmp, name);
@@ -160,9 +154,8 @@ int gb_results_create(struct gb_results *r, const char *root,
 		return ret;
 	}
 	free(path);
-	r->replicate = 1;
-	for (int i = 0; trials_out_header[i]; i++)
-		fprintf(r->trials, "%s%s", i ? "\t" : "", trials_out_header[i]);
+	for (int i = 0; gb_trials_header[i]; i++)
+		fprintf(r->trials, "%s%s", i ? "\t" : "", gb_trials_header[i]);
 	fputc('\n', r->trials);
 	return 0;
 }
@@ -171,7 +164,8 @@ void gb_results_trial(struct gb_results *r, const struct gb_cell *c,
 		      unsigned int trial, const char *metric,
 		      const char *unit, double v)
 {
-	gb_results_trial_row(r, c->sc->name, c->label, r->replicate,
+	gb_results_trial_row(r, c->sc->name, c->label,
+			     r->replicate ? r->replicate : 1,
 			     trial + 1, metric, unit, v);
 }
 
