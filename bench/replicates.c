@@ -33,9 +33,13 @@ static const char *const own_options[] = {
 
 /* Keys of a replicate's meta.txt that describe it, not the merge. */
 static const char *const replicate_keys[] = {
-	"replicate", "cell_order", "setup_s", "cells_s", "stopped_by",
+	"replicate", "cell_order", "setup_s", "cells_s", "planned_s",
+	"stopped_by",
 	"started", "finished", "complete", "command", "budget_s", NULL
 };
+
+/* --interleave: the order replicates were launched in, for meta.txt */
+static char sequence[8192];
 
 struct side {
 	const char *what;		/* "normal", "emulated"; "" alone */
@@ -45,7 +49,7 @@ struct side {
 	char root[4096];		/* <run>/replicates */
 	int *rc;			/* per replicate: exit status, -1 */
 	char (*why)[256];		/* per replicate: why it failed */
-	double *overhead_s;		/* wall time minus cells_s */
+	double *overhead_s;		/* wall time minus planned_s */
 	unsigned int launched;
 };
 
@@ -156,7 +160,8 @@ static void judge(struct run_state *st, struct side *sd, unsigned int k,
 		    128 + WTERMSIG(status);
 	path = gb_asprintf("%s/meta.txt", dir);
 	if (!gb_meta_read(m, path, err, sizeof(err))) {
-		v = gb_meta_get(m, "cells_s");
+		/* all that the plan's estimate of its cells leaves out */
+		v = gb_meta_get(m, "planned_s");
 		if (v)
 			sd->overhead_s[i] = wall - atof(v);
 		v = gb_meta_get(m, "stopped_by");
@@ -202,6 +207,9 @@ static void run_one(struct run_state *st, struct side *sd, unsigned int k,
 	if (budget > 0)
 		fprintf(stderr, ", budget %.1f s\n", budget);
 	sd->launched = k;
+	if (strlen(sequence) + 32 < sizeof(sequence))
+		snprintf(sequence + strlen(sequence), 32, "%s%s:r%u",
+			 sequence[0] ? "," : "", sd->what, k);
 	pid = launch(args);
 	free_args(args);
 	if (pid < 0) {
@@ -288,6 +296,8 @@ static void side_meta(struct run_state *st, struct side *sd,
 	}
 	if (fu)
 		gb_meta_set(m, "replicate_failures", "%s", fail);
+	if (st->cfg.interleave)
+		gb_meta_set(m, "replicate_sequence", "%s", sequence);
 	gb_meta_set(m, "replicate_overhead_s", "%s", ou ? over : "-");
 	gb_meta_set(m, "order_seed", "%llu",
 		    (unsigned long long)st->order_seed);

@@ -108,7 +108,7 @@ static void meta_system(struct run_state *st)
 	virt = gb_virt_detect(buf, sizeof(buf));
 	gb_meta_set(m, "virt", "%s", virt);
 	gb_meta_set(m, "virt_detail", "%s", buf);
-	if (strcmp(virt, "none"))
+	if (strcmp(virt, "none") && st->replicate == 1)
 		gb_warn("running under %s (%s): timings are not bare-metal "
 			"numbers; compare ratios within one run", virt, buf);
 	gb_meta_set(m, "nr_cpus_allowed", "%u", st->topo.nr_pus);
@@ -205,6 +205,7 @@ static void meta_method(struct run_state *st)
 		gb_meta_set(m, "budget_s", "%g (asked duration_s %g)",
 			    cfg->budget_s, cfg->planned_duration_s);
 	gb_meta_set(m, "warmup_s", "%g", cfg->warmup_s);
+	gb_meta_set(m, "planned_s", "%.3f", gb_plan_estimate(cfg));
 	buf[0] = '\0';
 	for (size_t i = 0; i < st->nr_selected; i++)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
