@@ -80,8 +80,8 @@ awk -F'\t' 'FNR == 1 { next } NR == FNR { c[$1 FS $2 FS $5]++; next }
 check "summary n = rows in trials.tsv (6 per timed metric, 3 per lock count)" \
 	'[ ! -s "$T/badn" ] &&
 	 grep -q "	install_latency_p50_ns	ns	6	" "$d/summary.tsv" &&
-	 grep -q "	mmap_lock_read_per_pair	per pair	3	" "$d/summary.tsv"' ||
-	head -5 "$T/badn"
+	 grep -q "	mmap_lock_read_per_pair	per pair	3	" "$d/summary.tsv"'
+head -5 "$T/badn"
 check "meta: replicates 3 of 3 planned, order_seed, command, complete" \
 	'[ "$(meta "$d" replicates)" = 3 ] && [ "$(meta "$d" replicates_planned)" = 3 ] &&
 	 [ -n "$(meta "$d" order_seed)" ] && meta "$d" command | grep -q -- "-R 3" &&
