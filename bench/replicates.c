@@ -360,8 +360,9 @@ static int finish_side(struct run_state *st, struct side *sd,
 			dirs[nr] = dir;
 			reps[nr++] = k;
 			used += (size_t)snprintf(merged + used,
-						 sizeof(merged) - used, "%sr%u",
-						 used ? "," : "", k);
+						 sizeof(merged) - used, "%sr%u%s",
+						 used ? "," : "", k,
+						 pass ? " (incomplete)" : "");
 		}
 	}
 	if (!nr) {
