@@ -87,6 +87,8 @@ check "meta: replicates 3 of 3 planned, order_seed, command, complete" \
 	 [ -n "$(meta "$d" order_seed)" ] && meta "$d" command | grep -q -- "-R 3" &&
 	 [ -n "$(meta "$d" started)" ] && [ "$(meta "$d" finished)" != - ] &&
 	 [ "$(meta "$d" complete)" = yes ]'
+check "check-run: the merged run parses and is consistent (n = 3 x trials)" \
+	'tests/e2e/check-run "$d" >"$T/chk" 2>&1 || { sed "s/^/#   /" "$T/chk"; false; }'
 check "replicates/r1..r3 are complete runs of their own" \
 	'for k in 1 2 3; do [ "$(meta "$d/replicates/r$k" complete)" = yes ] || exit 1;
 	 [ "$(meta "$d/replicates/r$k" replicate)" = $k ] || exit 1; done'
