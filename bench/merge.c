@@ -77,7 +77,8 @@ static void append(struct gb_series *s, struct origin *o, double v,
 	s->n++;
 }
 
-static int pool_values(struct gb_merge *m, const struct gb_run *run, unsigned int replicate,
+static int pool_values(struct gb_merge *m, const struct gb_run *run,
+		       unsigned int replicate,
 		       struct origin *origins, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < run->nr_rows; i++) {
@@ -261,7 +262,8 @@ int gb_merge_dirs(struct gb_merge *m, struct gb_results *res,
 		if (c->status == GB_CELL_PENDING && !c->is_control) {
 			c->status = GB_CELL_SKIPPED;
 			snprintf(c->reason, sizeof(c->reason), "no merged "
-				 "replicate has it: see replicates/*/cells.tsv");
+				 "replicate has it: see "
+				 "replicates/*/cells.tsv");
 		}
 	}
 	if (!ret)

@@ -337,12 +337,14 @@ static void side_meta(struct run_state *st, struct side *sd,
 static int finish_side(struct run_state *st, struct side *sd,
 		       struct gb_merge *mg, bool *complete)
 {
-	unsigned int nr = 0, *reps = gb_zalloc(sd->launched * sizeof(*reps) + 1);
-	char **dirs = gb_zalloc(sd->launched * sizeof(*dirs) + 1);
+	unsigned int nr = 0, *reps;
+	char **dirs;
 	char merged[4096] = "", err[1024], *from, *to;
 	size_t used = 0;
 	int ret;
 
+	reps = gb_zalloc(sd->launched * sizeof(*reps) + 1);
+	dirs = gb_zalloc(sd->launched * sizeof(*dirs) + 1);
 	*complete = sd->launched == st->cfg.replicates;
 	for (unsigned int k = 1; k <= sd->launched; k++)
 		*complete &= !sd->rc[k - 1];
@@ -351,7 +353,7 @@ static int finish_side(struct run_state *st, struct side *sd,
 			char *dir = replicate_dir(sd, k);
 			char *meta = gb_asprintf("%s/meta.txt", dir);
 
-			if ((pass == 0 && sd->rc[k - 1]) || access(meta, F_OK)) {
+			if ((!pass && sd->rc[k - 1]) || access(meta, F_OK)) {
 				free(dir);
 				free(meta);
 				continue;
@@ -360,14 +362,15 @@ static int finish_side(struct run_state *st, struct side *sd,
 			dirs[nr] = dir;
 			reps[nr++] = k;
 			used += (size_t)snprintf(merged + used,
-						 sizeof(merged) - used, "%sr%u%s",
-						 used ? "," : "", k,
-						 pass ? " (incomplete)" : "");
+					sizeof(merged) - used, "%sr%u%s",
+					used ? "," : "", k,
+					pass ? " (incomplete)" : "");
 		}
 	}
 	if (!nr) {
-		gb_warn("%s%sno replicate left a run directory: nothing merged; "
-			"see the messages above", sd->what, sd->what[0] ? ": " : "");
+		gb_warn("%s%sno replicate left a run directory: nothing "
+			"merged; see the messages above", sd->what,
+			sd->what[0] ? ": " : "");
 		gb_results_abort(&sd->res);
 		ret = -1;
 		goto out;

@@ -72,9 +72,10 @@ check "trials.tsv replicates are 1, 2 and 3" \
 check "trials 1..2 in every replicate of a timed metric" \
 	'[ "$(awk -F"\t" "\$5 == \"install_latency_p50_ns\" { print \$3 \$4 }" "$d/trials.tsv" | sort | uniq -c | awk "{ print \$1 }" | sort -u)" = 9 ]'
 # each summary row's n is the count of its rows in trials.tsv: 3 x 2
-# trials, or 3 x 1 for lock counts (one value per replicate)
+# trials, or 3 x 1 for lock counts (one value per replicate; fewer where
+# a replicate's lock phase saw no op, as on a loaded machine)
 awk -F'\t' 'FNR == 1 { next } NR == FNR { c[$1 FS $2 FS $5]++; next }
-	{ k = $1 FS $2 FS $3; if (c[k] != $5 || ($5 != 6 && $5 != 3))
+	{ k = $1 FS $2 FS $3; if (c[k] != $5 || $5 > 6)
 	  print "#   " k ": n = " $5 ", " c[k] + 0 " rows in trials.tsv" }' \
 	"$d/trials.tsv" "$d/summary.tsv" >"$T/badn"
 check "summary n = rows in trials.tsv (6 per timed metric, 3 per lock count)" \
