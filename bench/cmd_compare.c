@@ -263,9 +263,8 @@ static void load_side(struct gb_compare *c, struct gb_group *g,
 		       "DIR or DIR1,DIR2,...", arg);
 	g->runs = gb_report_load(&c->opts, dirs, n);
 	g->nr = (size_t)n;
-	for (int i = 0; i < n; i++)
-		free(dirs[i]);
-	free(dirs);
+	/* the runs keep pointers to their names: freed with the group */
+	g->dirs = dirs;
 	if (gb_group_check(g, c->opts.force_pool, err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s", err);
 }
@@ -305,8 +304,12 @@ void gb_compare_free(struct gb_compare *c)
 		gb_run_free(&c->base_group.runs[i]);
 	for (size_t i = 0; i < c->new_group.nr; i++)
 		gb_run_free(&c->new_group.runs[i]);
-	free(c->base_group.runs);
-	free(c->new_group.runs);
+	for (struct gb_group *g = &c->base_group; g <= &c->new_group; g++) {
+		for (size_t i = 0; i < g->nr; i++)
+			free(g->dirs[i]);
+		free(g->dirs);
+		free(g->runs);
+	}
 	gb_floors_free(&c->floors);
 	free(c->opts.runs);
 }

@@ -61,6 +61,7 @@ const char *gb_outcome_name(enum gb_outcome o);
 struct gb_group {
 	struct gb_run *runs;
 	size_t nr;
+	char **dirs;		/* names the runs point to, if owned */
 	char name[320];		/* "<release>/<run>" (+N more) */
 	char override[256];	/* "" or the key that differed */
 };

@@ -221,8 +221,6 @@ out:
 	return ret;
 }
 
-static int build_index(struct gb_run *r, char *err, size_t errlen);
-
 static int load_files(struct gb_run *r, char *err, size_t errlen)
 {
 	char *path = gb_asprintf("%s/meta.txt", r->dir), why[1024];
@@ -253,7 +251,7 @@ static int load_files(struct gb_run *r, char *err, size_t errlen)
 	}
 	ret = match_trials(r, err, errlen);
 	if (!ret)
-		ret = build_index(r, err, errlen);
+		ret = gb_run_index(r, err, errlen);
 	goto out;
 
 out_not_run:
@@ -327,8 +325,7 @@ static size_t index_slot(const struct gb_run *r, const char *scenario,
 	return i;
 }
 
-/* Index the rows; a cell x metric listed twice is a corrupt run. */
-static int build_index(struct gb_run *r, char *err, size_t errlen)
+int gb_run_index(struct gb_run *r, char *err, size_t errlen)
 {
 	r->index_size = 16;
 	while (r->index_size <= 2 * r->nr_rows)

@@ -50,6 +50,12 @@ struct gb_run {
 int gb_run_load(struct gb_run *r, const char *dir, char *err,
 		size_t errlen);
 void gb_run_free(struct gb_run *r);
+/*
+ * Index @r->rows by name and find its highest replicate (gb_run_load
+ * does this; a run built in memory calls it).  -1 with @err when a
+ * cell x metric is listed twice.
+ */
+int gb_run_index(struct gb_run *r, char *err, size_t errlen);
 
 /* FNV-1a of a row's scenario, cell and metric: its place in an index. */
 uint64_t gb_row_hash(const char *scenario, const char *cell,
