@@ -360,7 +360,9 @@ static int finish_side(struct run_state *st, struct side *sd,
 			}
 			free(meta);
 			dirs[nr] = dir;
-			reps[nr++] = k;
+			/* 1..nr: readers count replicates by the highest */
+			reps[nr] = nr + 1;
+			nr++;
 			used += (size_t)snprintf(merged + used,
 					sizeof(merged) - used, "%sr%u%s",
 					used ? "," : "", k,

@@ -114,10 +114,11 @@ check "hist/ counts are the replicates' summed" \
 	   $(sum_counts "$d/replicates/r2/$h") + $(sum_counts "$d/replicates/r3/$h") )) ]'
 
 # ---- SIGINT during replicate 2 -----------------------------------------
+rm -f "$T/err"	# the wait below must not read an older run's
 $GB run -s install -R 3 -n 2 -d 0.05 -o "$T/i" >"$T/out" 2>"$T/err" &
 pid=$!
 for _ in $(seq 300); do
-	grep -q "replicate 2/3: starting" "$T/err" && break
+	grep -qs "replicate 2/3: starting" "$T/err" && break
 	sleep 0.1
 done
 sleep 0.5
@@ -133,6 +134,29 @@ check "SIGINT: replicate 1 merged, complete: no, stopped_by signal" \
 	 [ "$(awk -F"\t" "NR > 1 { print \$3 }" "$d/trials.tsv" | sort -u)" = 1 ]'
 check "SIGINT: replicate 2 kept its finished trials (complete: no), no r3" \
 	'[ "$(meta "$d/replicates/r2" complete)" = no ] && [ ! -e "$d/replicates/r3" ]'
+
+# ---- a replicate that dies: the others merged, it is named ------------
+rm -f "$T/err"
+$GB run -s install --backing anon -R 3 -n 2 -d 0.1 -o "$T/k" >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 300); do
+	grep -qs "replicate 2/3: starting" "$T/err" && break
+	sleep 0.1
+done
+sleep 0.3
+kill -9 $(pgrep -P $pid) 2>/dev/null
+wait $pid
+rc=$?
+d=$(rundirs "$T/k")
+# merged replicates are numbered 1..M in trials.tsv, in the order of
+# replicates_merged (r1 is 1, r3 is 2)
+check "a killed replicate: exit 1, r1 and r3 merged as 1 and 2, complete: no" \
+	'[ $rc -eq 1 ] && [ "$(meta "$d" replicates_merged)" = r1,r3 ] &&
+	 [ "$(meta "$d" complete)" = no ] &&
+	 [ "$(awk -F"\t" "NR > 1 { print \$3 }" "$d/trials.tsv" | sort -u | tr "\n" " ")" = "1 2 " ]'
+check "a killed replicate is named with why, on stderr and in meta.txt" \
+	'grep -q "replicate 2/3 failed: killed by signal 9" "$T/err" &&
+	 meta "$d" replicate_failures | grep -q "r2: killed by signal 9"'
 
 # ---- --interleave: normal and emulated alternate ------------------------
 $GB run -s install --backing anon -R 2 -n 2 -d 0.05 --emulate write-lock \
