@@ -34,8 +34,8 @@ static const char *const own_options[] = {
 /* Keys of a replicate's meta.txt that describe it, not the merge. */
 static const char *const replicate_keys[] = {
 	"replicate", "cell_order", "setup_s", "cells_s", "planned_s",
-	"stopped_by",
-	"started", "finished", "complete", "command", "budget_s", NULL
+	"stopped_by", "started", "finished", "complete", "command",
+	"budget_s", NULL
 };
 
 /* --interleave: the order replicates were launched in, for meta.txt */
@@ -47,7 +47,7 @@ struct side {
 	struct gb_results res;
 	struct gb_meta meta;
 	char root[4096];		/* <run>/replicates */
-	int *rc;			/* per replicate: exit status, -1 */
+	int *rc;			/* per launched replicate: exit status */
 	char (*why)[256];		/* per replicate: why it failed */
 	double *overhead_s;		/* wall time minus planned_s */
 	unsigned int launched;
@@ -166,21 +166,22 @@ static void judge(struct run_state *st, struct side *sd, unsigned int k,
 			sd->overhead_s[i] = wall - atof(v);
 		v = gb_meta_get(m, "stopped_by");
 		if (v)
-			snprintf(sd->why[i], sizeof(sd->why[i]), "%s", v);
-	} else if (!sd->why[i][0]) {
-		snprintf(sd->why[i], sizeof(sd->why[i]), "no run directory "
-			 "%s", dir);
+			snprintf(sd->why[i], sizeof(sd->why[i]), "%s (exit "
+				 "status %d)", v, sd->rc[i]);
 	}
 	if (!sd->rc[i]) {
 		fprintf(stderr, "replicate %u/%ld%s%s: done in %.1f s\n", k,
 			st->cfg.replicates, sd->what[0] ? " " : "", sd->what,
 			wall);
 	} else {
-		if (!sd->why[i][0] || !WIFEXITED(status))
-			snprintf(sd->why[i], sizeof(sd->why[i]), "%s %d",
-				 WIFEXITED(status) ? "exit status" :
-				 "killed by signal", WIFEXITED(status) ?
-				 WEXITSTATUS(status) : WTERMSIG(status));
+		if (!WIFEXITED(status))
+			snprintf(sd->why[i], sizeof(sd->why[i]), "killed by "
+				 "signal %d, its trials left in %s/.r%u.tmp.*",
+				 WTERMSIG(status), sd->root, k);
+		else if (!sd->why[i][0])
+			snprintf(sd->why[i], sizeof(sd->why[i]), "exit status "
+				 "%d and no run directory: see its message "
+				 "above", sd->rc[i]);
 		gb_warn("replicate %u/%ld%s%s %s: %s", k, st->cfg.replicates,
 			sd->what[0] ? " " : "", sd->what,
 			sd->rc[i] == GB_EXIT_INTERRUPTED ? "interrupted" :
