@@ -72,9 +72,13 @@ bench/main.o bench/run_meta.o: $(wildcard .git/HEAD .git/index)
 # The whole default matrix, fitted into BUDGET seconds by shortening
 # trials (METHODOLOGY.md, "Trials"); BUDGET=0 runs it at full length.
 BUDGET   ?= $(if $(QUICK),42,255)
+# Independent re-execs of the run, each in its own random cell order,
+# merged into one results directory; BUDGET covers all of them
+# (METHODOLOGY.md, "Replicates: how a run is made of them").
+REPLICATES ?= 1
 
 bench: all
-	$(BIN) run $(if $(QUICK),--quick) $(if $(filter-out 0,$(BUDGET)),--budget $(BUDGET)) $(RUN_ARGS)
+	$(BIN) run $(if $(QUICK),--quick) $(if $(filter-out 0,$(BUDGET)),--budget $(BUDGET)) -R $(REPLICATES) $(RUN_ARGS)
 
 tests/unit/test_%: tests/unit/test_%.c $(LIB)
 	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
