@@ -10,6 +10,7 @@
 #include "hist.h"
 #include "lockstat.h"
 #include "pmu.h"
+#include "speedref.h"
 
 /*
  * The scenario contract.  A scenario is one file under bench/scenarios/
@@ -48,6 +49,7 @@ struct gb_worker {
 	struct gb_pmu_thread *pmu;	/* NULL: no --events */
 	struct gb_pmu_count pmu_count[GB_PMU_MAX_EVENTS];	/* last phase */
 	unsigned int flip;		/* emulation's alternating flag */
+	struct gb_speedref ref;		/* subject: this phase's reference */
 };
 
 struct gb_scenario {
@@ -117,6 +119,9 @@ struct gb_cell {
 	size_t nr_series;
 	struct gb_series series[GB_MAX_METRICS];
 	struct gb_hist *merged[GB_MAX_TIMED_OPS];	/* over all trials */
+	/* per finished trial: the reference's noise, syscall and loop */
+	double (*ref_noise)[2];
+	size_t nr_ref_noise;
 };
 
 /* plan() calls this once per cell; it returns the cell to fill in. */
