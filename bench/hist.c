@@ -84,7 +84,13 @@ double gb_hist_quantile_interp(const struct gb_hist *h, double q,
 				mid = (double)m;
 		}
 		w = (double)(width > step ? width : step);
-		return mid - w / 2 + w * (target - seen) / n;
+		mid += w * ((target - seen) / n - 0.5);
+		/* like the plain quantile, never outside what was seen */
+		if (mid < (double)h->min)
+			mid = (double)h->min;
+		if (mid > (double)h->max)
+			mid = (double)h->max;
+		return mid;
 	}
 	return (double)h->max;
 }
