@@ -89,6 +89,11 @@ tests/helpers/%.so: tests/helpers/%.c
 
 tests/helpers/delay-probe: LDLIBS += -ldl
 
+# The bare loop links nothing but libc: no hwloc, no libpfm4 (their
+# mappings and constructors are what it is compared against).
+tests/e2e/plain-loop: tests/e2e/plain-loop.c
+	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $<
+
 tests/e2e/%: tests/e2e/%.c $(LIB)
 	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 

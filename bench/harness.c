@@ -189,6 +189,27 @@ double gb_plan_estimate(const struct gb_config *cfg)
 
 /* ---- worker side ---------------------------------------------------- */
 
+/* The subject's ops counted only: the bare loop, for rates. */
+static void untimed_loop(struct gb_worker *w, struct phase_ctl *ctl,
+			 unsigned int nops)
+{
+	const struct gb_scenario *sc = w->cell->sc;
+	uint64_t ops = 0;
+	int err = 0;
+
+	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed)) {
+		for (unsigned int k = 0; k < nops; k++) {
+			err = sc->subject_op(w, k);
+			if (err)
+				goto out;
+		}
+		ops++;
+	}
+out:
+	w->ops = ops;
+	w->err = err;
+}
+
 static void subject_loop(struct gb_worker *w, struct phase_ctl *ctl)
 {
 	const struct gb_scenario *sc = w->cell->sc;
@@ -198,6 +219,10 @@ static void subject_loop(struct gb_worker *w, struct phase_ctl *ctl)
 
 	while (sc->timed_ops[nops])
 		nops++;
+	if (w->cell->untimed) {
+		untimed_loop(w, ctl, nops);
+		return;
+	}
 	/*
 	 * Timestamps are chained: the end of one op is the start of the
 	 * next, so one timer read per op.  Each interval therefore also
@@ -279,12 +304,21 @@ static void lock_delta(struct gb_worker *w, const uint64_t *a,
 			      UINT64_MAX : b[e] - a[e];
 }
 
+/* This thread's CPU time: what the scheduler and the host gave it. */
+static double thread_cpu_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 {
 	uint64_t l0[GB_NR_LOCK_EVENTS], l1[GB_NR_LOCK_EVENTS];
 	struct gb_lockstat ls;
 	struct rusage r0, r1;
-	double t0, t1;
+	double t0, t1, c0, c1;
 	bool counting = false;
 
 	w->ops = 0;
@@ -299,6 +333,7 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	if (w->pmu)
 		gb_pmu_start(w->pmu);
 	getrusage(RUSAGE_THREAD, &r0);
+	c0 = thread_cpu_sec();
 	t0 = gb_mono_sec();
 	if (w->index > 0 && !w->cell->sc->all_timed)
 		contender_loop(w, ctl);
@@ -307,12 +342,14 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	else
 		idle_loop(ctl);
 	t1 = gb_mono_sec();
+	c1 = thread_cpu_sec();
 	getrusage(RUSAGE_THREAD, &r1);
 	if (w->pmu) {
 		gb_pmu_stop(w->pmu);
 		gb_pmu_read(w->pmu, w->pmu_count);
 	}
 	w->elapsed_s = t1 - t0;
+	w->cpu_s = c1 - c0;
 	w->minflt = (uint64_t)(r1.ru_minflt - r0.ru_minflt);
 	if (counting) {
 		gb_lockstat_read(&ls, l1);
@@ -697,7 +734,8 @@ static void collect_ref(struct gb_run *run, struct gb_worker *w,
 	for (unsigned int k = 0; sc->timed_ops[k]; k++) {
 		const char *op = sc->timed_ops[k];
 
-		if (strcmp(op, "install") && strcmp(op, "remove"))
+		if (c->untimed || (strcmp(op, "install") &&
+				   strcmp(op, "remove")))
 			continue;
 		put(tb, c, "ns", gb_quantile_ns(run->clock, w->hist[k], 0.5) -
 			w->ref.syscall_ns,
@@ -711,7 +749,7 @@ static void collect_subject(struct gb_run *run, struct cell_threads *ct,
 	struct gb_worker *w = &ct->slot[0]->w;
 	const struct gb_scenario *sc = c->sc;
 
-	for (unsigned int k = 0; sc->timed_ops[k]; k++) {
+	for (unsigned int k = 0; sc->timed_ops[k] && !c->untimed; k++) {
 		for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++) {
 			put(tb, c, "ns", gb_quantile_ns(run->clock, w->hist[k],
 							quantiles[q]),
@@ -721,6 +759,12 @@ static void collect_subject(struct gb_run *run, struct cell_threads *ct,
 	}
 	put(tb, c, "ops/s", (double)w->ops / w->elapsed_s, "%s",
 	    sc->subject_rate);
+	/*
+	 * Below 1 the subject waited for its CPU (other tasks, the host):
+	 * its rate is then the machine's sharing, not the kernel's cost.
+	 */
+	put(tb, c, "ratio", w->elapsed_s > 0 ? w->cpu_s / w->elapsed_s : 0,
+	    "subject_cpu_share");
 	collect_ref(run, w, c, tb);
 	if (sc->all_timed)
 		collect_all_timed(run, ct, c, tb);

@@ -42,6 +42,7 @@ struct gb_worker {
 	uint64_t ops;
 	uint64_t minflt;
 	double elapsed_s;
+	double cpu_s;			/* CPU time it got (thread clock) */
 	int err;			/* -errno from a failed operation */
 	struct gb_hist *hist[GB_MAX_TIMED_OPS];
 	uint64_t locks[GB_NR_LOCK_EVENTS];	/* accounting phase only */
@@ -111,6 +112,7 @@ struct gb_cell {
 	bool is_control;
 	bool emulate_write_lock;	/* --emulate write-lock */
 	bool processes;			/* contenders in processes of their own */
+	bool untimed;			/* subject ops counted, not timed */
 
 	enum gb_cell_status status;
 	char reason[256];		/* why skipped or partial */
