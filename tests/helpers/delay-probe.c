@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: delay-probe [CPU [BLOCKS >= 10]]\n");
 		return 2;
 	}
-	if (argc > 1) {
+	if (argc > 1 && argv[1][0]) {		/* "": not pinned */
 		cpu_set_t set;
 
 		CPU_ZERO(&set);
