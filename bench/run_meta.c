@@ -122,6 +122,12 @@ static void meta_system(struct run_state *st)
 	for (int i = 0; i < GB_NR_SETTINGS; i++)
 		gb_meta_set(m, set[i].key, "%s", set[i].value);
 	gb_meta_set(m, "aslr", "%s", st->aslr);
+	{
+		char mit[1024];
+
+		gb_mitigations_detail("", mit, sizeof(mit));
+		gb_meta_set(m, "mitigations_detail", "%s", mit);
+	}
 }
 
 static void meta_kernel(struct run_state *st)
