@@ -664,8 +664,9 @@ static double thread_rate(const struct cell_threads *ct, unsigned int i)
 }
 
 /*
- * Each thread's own rate, threads @from..GB_THREAD_RATES-1 by name
- * ("pairs_per_sec_thread1"), so one thread out-running another shows.
+ * Each thread's own rate and CPU share, threads @from..GB_THREAD_RATES-1
+ * by name ("pairs_per_sec_thread1", "cpu_share_thread1"), so one thread
+ * out-running another shows, and whether it simply had more CPU.
  * Where all threads do the subject's work, thread_rate_imbalance is
  * the largest |contender / subject - 1|: summary.txt flags a cell whose
  * median exceeds GB_IMBALANCE_MARGIN (balance.h).
@@ -676,10 +677,18 @@ static void put_thread_rates(const struct cell_threads *ct, struct gb_cell *c,
 {
 	double r0 = thread_rate(ct, 0), worst = 0;
 
-	for (unsigned int i = from; i < ct->nr && i < GB_THREAD_RATES; i++)
+	if (ct->nr < 2)
+		return;
+	for (unsigned int i = from; i < ct->nr && i < GB_THREAD_RATES; i++) {
+		const struct gb_worker *w = &ct->slot[i]->w;
+
 		put(tb, c, "ops/s", thread_rate(ct, i), "%s_thread%u", name,
 		    i);
-	if (from || ct->nr < 2 || r0 <= 0)
+		/* its CPU time over its elapsed: less when others ran there */
+		put(tb, c, "ratio", w->elapsed_s > 0 ? w->cpu_s / w->elapsed_s :
+		    0, "cpu_share_thread%u", i);
+	}
+	if (from || r0 <= 0)
 		return;
 	for (unsigned int i = 1; i < ct->nr; i++) {
 		double d = fabs(thread_rate(ct, i) / r0 - 1);
