@@ -53,10 +53,14 @@ added=$(GB_DELAY_NS=$DELAY LD_PRELOAD=$SHIM $PROBE "$cpu" 1000 |
 check "probe sees the shim's delay ($DELAY ns asked, ${added:-?} ns added)" \
 	"\"$added\" != \"\" && $added > $DELAY * 0.8"
 
-# min over trials of a metric, over every run of one side
+# min over trials of a metric, over every run of one side; columns by
+# the header's names, so a new column does not shift them
 minof() {
-	cat "$T"/$1-*/*/*/trials.tsv | awk -F'\t' -v m="$2" \
-		'$4 == m && (v == "" || $5 < v) { v = $5 } END { print v }'
+	for f in "$T"/$1-*/*/*/trials.tsv; do
+		awk -F'\t' -v m="$2" 'FNR == 1 { for (i = 1; i <= NF; i++)
+				c[$i] = i; next }
+			$c["metric"] == m { print $c["value"] }' "$f"
+	done | sort -g | head -1
 }
 
 for r in $(seq 1 "$ROUNDS"); do

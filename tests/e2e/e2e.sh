@@ -314,9 +314,12 @@ for round in 1 2 3 4 5; do
 	for cell in timed untimed; do
 		label="backing=anon pages=1"
 		[ $cell = untimed ] && label="$label op-timing=none"
-		v=$(awk -F'\t' -v c="$label" '$2 == c && $4 == "pairs_per_sec" {
-				r[$3] = $5 }
-			$2 == c && $4 == "subject_cpu_share" { s[$3] = $5 }
+		v=$(awk -F'\t' -v c="$label" 'NR == 1 { for (i = 1; i <= NF; i++)
+				k[$i] = i; next }
+			$k["cell"] != c { next }
+			{ t = $k["replicate"] SUBSEP $k["trial"] }
+			$k["metric"] == "pairs_per_sec" { r[t] = $k["value"] }
+			$k["metric"] == "subject_cpu_share" { s[t] = $k["value"] }
 			END { for (t in r) if (s[t] > 0 && r[t] / s[t] > b)
 				b = r[t] / s[t]; print b + 0 }' "$d/trials.tsv")
 		eval "$cell=\$(best \"\$$cell\" \"$v\")"
