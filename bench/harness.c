@@ -320,6 +320,10 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	struct rusage r0, r1;
 	double t0, t1, c0, c1;
 	bool counting = false;
+	bool timing_ref = w->index == 0 && ctl->subject_active &&
+			  !ctl->count_locks;
+	/* no other worker in the cell: nothing runs beside the reference */
+	bool alone = w->cell->nr_contenders == 0;
 
 	w->ops = 0;
 	w->err = 0;
@@ -332,6 +336,8 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	}
 	if (w->pmu)
 		gb_pmu_start(w->pmu);
+	if (timing_ref && alone)
+		gb_speedref_measure(ctl->clock, &w->ref);
 	getrusage(RUSAGE_THREAD, &r0);
 	c0 = thread_cpu_sec();
 	t0 = gb_mono_sec();
@@ -359,10 +365,18 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	/*
 	 * The machine's speed now, on the subject's CPU: every other
 	 * worker has stopped and waits at the barrier.  Outside the
-	 * timed loop, its elapsed time and its counters.
+	 * timed loop, its elapsed time and its counters.  Alone in its
+	 * cell, the subject also took it before the loop: the trial's
+	 * value is the mean of both ends, so a change of speed half-way
+	 * through shows half.
 	 */
-	if (w->index == 0 && ctl->subject_active && !ctl->count_locks)
+	if (timing_ref) {
+		struct gb_speedref pre = w->ref;
+
 		gb_speedref_measure(ctl->clock, &w->ref);
+		if (alone)
+			gb_speedref_mean(&w->ref, &pre);
+	}
 }
 
 static void *worker_main(void *arg)

@@ -80,6 +80,14 @@ void gb_speedref_measure(const struct gb_clock *clock, struct gb_speedref *r)
 	r->loop_noise = spread(loop, GB_REF_REPEATS, r->loop_ns);
 }
 
+void gb_speedref_mean(struct gb_speedref *r, const struct gb_speedref *other)
+{
+	r->syscall_ns = (r->syscall_ns + other->syscall_ns) / 2;
+	r->loop_ns = (r->loop_ns + other->loop_ns) / 2;
+	r->syscall_noise = (r->syscall_noise + other->syscall_noise) / 2;
+	r->loop_noise = (r->loop_noise + other->loop_noise) / 2;
+}
+
 /* ---- did it move? ---------------------------------------------------- */
 
 static const struct gb_series *find(const struct gb_cell *c, const char *name)

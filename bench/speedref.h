@@ -10,7 +10,8 @@
 /*
  * The machine's speed in every trial: a fixed reference workload the
  * subject runs on its own CPU right after each timed phase, while every
- * other worker already waits at the barrier.
+ * other worker already waits at the barrier, and, in cells where it is
+ * alone, right before the phase too (the trial gets the mean).
  *
  * - ref_syscall_ns: median of one getppid() round trip, timed like the
  *   guard ops (chained timer reads, histogram, median).
@@ -36,6 +37,8 @@ struct gb_speedref {
 };
 
 void gb_speedref_measure(const struct gb_clock *clock, struct gb_speedref *r);
+/* @r becomes the mean of @r and @other, values and noises alike. */
+void gb_speedref_mean(struct gb_speedref *r, const struct gb_speedref *other);
 
 /*
  * Did the reference move between trials by more than its noise?
