@@ -30,6 +30,7 @@ LIB      := bench/libguardbench.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
 HELPERS  := tests/helpers/no-guard tests/helpers/no-file-guard \
+	    tests/helpers/delay-shim.so tests/helpers/delay-probe \
 	    tests/e2e/check-run tests/e2e/plain-loop
 
 RUN_ARGS ?=
@@ -85,6 +86,17 @@ tests/unit/test_%: tests/unit/test_%.c $(LIB)
 
 tests/helpers/%: tests/helpers/%.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# An LD_PRELOAD library: position-independent, libdl for RTLD_NEXT
+tests/helpers/%.so: tests/helpers/%.c
+	$(CC) $(CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $< -ldl
+
+tests/helpers/delay-probe: LDLIBS += -ldl
+
+# The bare loop links nothing but libc: no hwloc, no libpfm4 (their
+# mappings and constructors are what it is compared against).
+tests/e2e/plain-loop: tests/e2e/plain-loop.c
+	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $<
 
 tests/e2e/%: tests/e2e/%.c $(LIB)
 	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)

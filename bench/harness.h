@@ -43,6 +43,13 @@ void gb_plan_reset(void);
 double gb_plan_estimate(const struct gb_config *cfg);
 
 /*
+ * Quantile @q of @h in ns, interpolated over the timer's resolution
+ * (gb_hist_quantile_interp): every latency percentile goes through it.
+ */
+double gb_quantile_ns(const struct gb_clock *clock, const struct gb_hist *h,
+		      double q);
+
+/*
  * What the timed loop adds to each interval with an empty operation:
  * one timer read, the histogram update and the loop.  Median, in ns.
  */

@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "balance.h"
 #include "commands.h"
 #include "harness.h"
 #include "run.h"
@@ -121,6 +122,12 @@ static void meta_system(struct run_state *st)
 	for (int i = 0; i < GB_NR_SETTINGS; i++)
 		gb_meta_set(m, set[i].key, "%s", set[i].value);
 	gb_meta_set(m, "aslr", "%s", st->aslr);
+	{
+		char mit[1024];
+
+		gb_mitigations_detail("", mit, sizeof(mit));
+		gb_meta_set(m, "mitigations_detail", "%s", mit);
+	}
 }
 
 static void meta_kernel(struct run_state *st)
@@ -184,6 +191,9 @@ static void meta_method(struct run_state *st)
 	gb_meta_set(m, "timer_calibration_spread_ppm", "%.1f",
 		    st->clock.calib_spread_ppm);
 	gb_meta_set(m, "timer_overhead_ns", "%.2f", st->clock.overhead_ns);
+	gb_meta_set(m, "timer_resolution_ns", "%.3f",
+		    (double)st->clock.resolution_ticks *
+		    st->clock.ns_per_tick);
 	gb_meta_set(m, "loop_overhead_ns", "%.2f", st->loop_overhead_ns);
 	gb_meta_set(m, "timer_fallback", "%s",
 		    st->clock.fallback_reason[0] ? st->clock.fallback_reason :
@@ -358,6 +368,21 @@ static void meta_pmu(struct run_state *st)
 	gb_meta_set(&st->meta, "pmu", "%s", used ? buf : "none counted");
 }
 
+/* Did the machine change speed, did threads share it alike? */
+static void meta_checks(struct run_state *st)
+{
+	char note[2048];
+	bool moved = gb_speedref_moved(gb_plan_cells, gb_plan_nr_cells, note,
+				       sizeof(note));
+
+	gb_meta_set(&st->meta, "speed_ref_moved", "%s", moved ? "yes" : "no");
+	gb_meta_set(&st->meta, "speed_ref_note", "%s", note);
+	moved = gb_imbalanced(gb_plan_cells, gb_plan_nr_cells, note,
+			      sizeof(note));
+	gb_meta_set(&st->meta, "thread_imbalance", "%s", moved ? "yes" : "no");
+	gb_meta_set(&st->meta, "thread_imbalance_note", "%s", note);
+}
+
 void meta_finish(struct run_state *st, int rc, const char *why)
 {
 	char ts[32];
@@ -365,6 +390,7 @@ void meta_finish(struct run_state *st, int rc, const char *why)
 	meta_pmu(st);
 	meta_overhead_share(st);
 	meta_emulation(st);
+	meta_checks(st);
 	gb_utc_iso(ts, sizeof(ts), time(NULL));
 	gb_meta_set(&st->meta, "finished", "%s", ts);
 	gb_meta_set(&st->meta, "setup_s", "%.3f", st->setup_s);
