@@ -23,6 +23,7 @@ static const struct gb_command commands[] = {
 	  "what this kernel and machine offer, and what skews numbers" },
 	{ "compare", gb_cmd_compare, "BASE NEW: the cover-letter table" },
 	{ "trend", gb_cmd_trend, "runs in kernel-version order, steps marked" },
+	{ "primary", gb_cmd_primary, "RUN: its primary rows as TSV, for tools" },
 };
 
 void gb_usage(FILE *f)
@@ -71,5 +72,5 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 2, argv + 2);
 	gb_die(GB_EXIT_USAGE, "unknown command '%s': use run, list, detect, "
-	       "compare or trend (guard-bench --help)", argv[1]);
+	       "compare, trend or primary (guard-bench --help)", argv[1]);
 }

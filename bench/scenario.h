@@ -10,6 +10,7 @@
 #include "hist.h"
 #include "lockstat.h"
 #include "pmu.h"
+#include "speedref.h"
 
 /*
  * The scenario contract.  A scenario is one file under bench/scenarios/
@@ -41,6 +42,7 @@ struct gb_worker {
 	uint64_t ops;
 	uint64_t minflt;
 	double elapsed_s;
+	double cpu_s;			/* CPU time it got (thread clock) */
 	int err;			/* -errno from a failed operation */
 	struct gb_hist *hist[GB_MAX_TIMED_OPS];
 	uint64_t locks[GB_NR_LOCK_EVENTS];	/* accounting phase only */
@@ -48,6 +50,7 @@ struct gb_worker {
 	struct gb_pmu_thread *pmu;	/* NULL: no --events */
 	struct gb_pmu_count pmu_count[GB_PMU_MAX_EVENTS];	/* last phase */
 	unsigned int flip;		/* emulation's alternating flag */
+	struct gb_speedref ref;		/* subject: this phase's reference */
 };
 
 struct gb_scenario {
@@ -55,6 +58,11 @@ struct gb_scenario {
 	const char *summary;
 	const struct gb_param_def *params;	/* ends with { NULL } */
 	const char *const *timed_ops;		/* subject ops, NULL-ended */
+	/*
+	 * Metrics compare and trend judge (fnmatch patterns, NULL-ended);
+	 * every other metric of the scenario is descriptive.
+	 */
+	const char *const *primary;
 	const char *subject_rate;	/* metric: subject loops per second */
 	const char *contender_role;	/* "faulter"; NULL: none */
 	bool contenders_fault;		/* count their page faults */
@@ -80,6 +88,11 @@ struct gb_scenario {
 	/* One counted contender operation.  0 or -errno. */
 	int (*contender_op)(struct gb_worker *w);
 	void (*teardown)(struct gb_cell *c);
+	/*
+	 * Optional: values across cells (a ratio to another cell), called
+	 * for every done cell once all cells ran, whatever their order.
+	 */
+	void (*derive)(struct gb_cell *c);
 };
 
 #define GB_MAX_METRICS 96
@@ -109,6 +122,7 @@ struct gb_cell {
 	bool is_control;
 	bool emulate_write_lock;	/* --emulate write-lock */
 	bool processes;			/* contenders in processes of their own */
+	bool untimed;			/* subject ops counted, not timed */
 
 	enum gb_cell_status status;
 	char reason[256];		/* why skipped or partial */
@@ -117,6 +131,9 @@ struct gb_cell {
 	size_t nr_series;
 	struct gb_series series[GB_MAX_METRICS];
 	struct gb_hist *merged[GB_MAX_TIMED_OPS];	/* over all trials */
+	/* per finished trial: the reference's noise, syscall and loop */
+	double (*ref_noise)[2];
+	size_t nr_ref_noise;
 };
 
 /* plan() calls this once per cell; it returns the cell to fill in. */
@@ -149,5 +166,8 @@ void gb_plan_op_sweep(const struct gb_scenario *sc, unsigned int max_contenders,
 extern const struct gb_scenario *const gb_scenarios[];
 extern const size_t gb_nr_scenarios;
 const struct gb_scenario *gb_scenario_find(const char *name);
+
+/* Is @metric one of @scenario's primary metrics?  Unknown: false. */
+bool gb_metric_primary(const char *scenario, const char *metric);
 
 #endif
