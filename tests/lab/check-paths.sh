@@ -8,9 +8,8 @@
 # cycles (qemu's emulated PMU counts those for real).  `ok`/`not ok` lines, then
 # `N passed, N failed`.
 #
-# Needs: qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu flex bison
-# bc libelf-dev cpio rsync curl (the scripts name the package when one is
-# missing).  Cold cache on 2 CPUs: see README.md ("Comparing against the
+# Needs the lab's packages (scripts/packages.txt, group lab: lab.sh
+# installs them through scripts/deps.sh, or names them all at once).  Cold cache on 2 CPUs: see README.md ("Comparing against the
 # write-lock baseline kernel"); LAB_DIR points at the cache.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
