@@ -396,6 +396,9 @@ int gb_cmd_run(int argc, char **argv)
 		gb_warn("interrupted by signal %d: keeping finished trials",
 			(int)gb_signalled);
 		rc = GB_EXIT_INTERRUPTED;
+	} else if (ret == -GB_ERR_LOST) {
+		gb_warn("%s: keeping finished cells", why);
+		rc = GB_EXIT_LOST;
 	} else if (ret) {
 		gb_warn("%s: keeping finished trials", why);
 		rc = GB_EXIT_FAILURE;

@@ -46,10 +46,13 @@ void gb_usage(FILE *f)
 		"\n"
 		"  %d  interrupted by a signal (finished trials kept, "
 		"complete: no)\n"
-		"  %d  compare, trend: the runs share no cell\n",
+		"  %d  compare, trend: the runs share no cell\n"
+		"  %d  a worker died (a contender process killed, e.g. by the "
+		"OOM killer)\n     or hung: its cell abandoned, finished "
+		"cells kept, complete: no\n",
 		GB_EXIT_OK, GB_EXIT_FAILURE, GB_EXIT_USAGE, GB_EXIT_ENV,
 		GB_EXIT_NO_GUARD, GB_EXIT_INTERRUPTED,
-		GB_EXIT_NOTHING_IN_COMMON);
+		GB_EXIT_NOTHING_IN_COMMON, GB_EXIT_LOST);
 }
 
 int main(int argc, char **argv)

@@ -20,6 +20,8 @@ enum gb_exit {
 	GB_EXIT_NO_GUARD = 4,	/* kernel lacks MADV_GUARD_INSTALL */
 	GB_EXIT_INTERRUPTED = 5,/* signal: partial results, complete: no */
 	GB_EXIT_NOTHING_IN_COMMON = 6,	/* compare/trend: no shared cell */
+	/* 7: scripts/plot.sh only (gnuplot missing) */
+	GB_EXIT_LOST = 8,	/* a worker died or hung: cell abandoned */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
