@@ -332,8 +332,10 @@ static int finish(struct run_state *st, int rc, const char *why)
 				&st->meta, st->clock.ns_per_tick, err,
 				sizeof(err));
 	if (ret)
-		gb_die(GB_EXIT_FAILURE, "%s: nothing written under %s (check "
-		       "free space and permissions)", err, st->cfg.results_dir);
+		gb_die(GB_EXIT_KEPT, "%s: every finished trial is kept in %s "
+		       "(trials.tsv, complete: no): free space, then `guard-bench "
+		       "clean -o %s` keeps it as an incomplete run", err,
+		       st->res.tmp, st->cfg.results_dir);
 	gb_summary_print(stdout, gb_plan_cells, gb_plan_nr_cells);
 	printf("\nresults: %s%s\n", st->res.final,
 	       rc ? "  (incomplete: complete: no)" : "");

@@ -49,10 +49,13 @@ void gb_usage(FILE *f)
 		"  %d  compare, trend: the runs share no cell\n"
 		"  %d  a worker died (a contender process killed, e.g. by the "
 		"OOM killer)\n     or hung: its cell abandoned, finished "
-		"cells kept, complete: no\n",
+		"cells kept, complete: no\n"
+		"  %d  run: the results could not be written in full (a full "
+		"disk):\n     every finished trial kept in the directory the "
+		"message names\n",
 		GB_EXIT_OK, GB_EXIT_FAILURE, GB_EXIT_USAGE, GB_EXIT_ENV,
 		GB_EXIT_NO_GUARD, GB_EXIT_INTERRUPTED,
-		GB_EXIT_NOTHING_IN_COMMON, GB_EXIT_LOST);
+		GB_EXIT_NOTHING_IN_COMMON, GB_EXIT_LOST, GB_EXIT_KEPT);
 }
 
 int main(int argc, char **argv)

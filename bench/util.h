@@ -22,6 +22,7 @@ enum gb_exit {
 	GB_EXIT_NOTHING_IN_COMMON = 6,	/* compare/trend: no shared cell */
 	/* 7: scripts/plot.sh only (gnuplot missing) */
 	GB_EXIT_LOST = 8,	/* a worker died or hung: cell abandoned */
+	GB_EXIT_KEPT = 9,	/* results not written in full: trials kept */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
