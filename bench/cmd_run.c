@@ -347,6 +347,7 @@ int gb_cmd_run(int argc, char **argv)
 	static struct run_state st;
 	struct gb_run run;
 	char why[512] = "", err[1024], name[512], host[256], ts[32];
+	char safe_host[256], safe_rel[256];
 	struct utsname u;
 	int ret, rc;
 
@@ -372,8 +373,15 @@ int gb_cmd_run(int argc, char **argv)
 	gethostname(host, sizeof(host));
 	host[sizeof(host) - 1] = '\0';
 	gb_utc_compact(ts, sizeof(ts), st.started);
-	snprintf(name, sizeof(name), "%s-%s", host, ts);
-	if (gb_results_create(&st.res, st.cfg.results_dir, u.release, name,
+	/* names from the machine: never a '/', "..", or a hidden name */
+	if (!gb_path_name(safe_host, sizeof(safe_host), host) |
+	    !gb_path_name(safe_rel, sizeof(safe_rel), u.release))
+		gb_meta_set(&st.meta, "path_names", "host and release written "
+			    "as %s and %s in paths (meta host and "
+			    "kernel_release keep the originals)", safe_host,
+			    safe_rel);
+	snprintf(name, sizeof(name), "%s-%s", safe_host, ts);
+	if (gb_results_create(&st.res, st.cfg.results_dir, safe_rel, name,
 			      err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s: give --results-dir a writable place",
 		       err);

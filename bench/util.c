@@ -220,3 +220,23 @@ char *gb_make_tmpdir(char *buf, size_t len)
 	snprintf(buf, len, "%s/guard-bench.XXXXXX", base);
 	return mkdtemp(buf);
 }
+
+bool gb_path_name(char *buf, size_t len, const char *name)
+{
+	size_t n = 0;
+	bool same = true;
+
+	for (const char *p = name; *p && n + 1 < len; p++, n++) {
+		unsigned char c = (unsigned char)*p;
+		bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+			    c == '+' || (c == '.' && n > 0);
+
+		buf[n] = safe ? (char)c : '_';
+		same &= safe;
+	}
+	if (!n && len > 1)
+		buf[n++] = '_';
+	buf[n] = '\0';
+	return same && n == strlen(name);
+}

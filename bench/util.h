@@ -59,6 +59,13 @@ void gb_utc_compact(char *buf, size_t len, time_t t);
 
 double gb_mono_sec(void);
 
+/*
+ * @name (a host name, a kernel release) as one safe path component:
+ * bytes outside [A-Za-z0-9._+-] and a leading '.' become '_', so never
+ * "..", a '/', or a hidden name; "" becomes "_".  true if unchanged.
+ */
+bool gb_path_name(char *buf, size_t len, const char *name);
+
 /* mkdtemp under $TMPDIR (or /tmp); returns @buf or NULL. */
 char *gb_make_tmpdir(char *buf, size_t len);
 
