@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "harness.h"
 #include "kernel.h"
+#include "leftovers.h"
 #include "results.h"
 #include "run.h"
 #include "sysinfo.h"
@@ -219,7 +220,7 @@ static char *own_tmpdir;
 /* Whatever way we exit, the temporary directory we made goes too. */
 static void remove_own_tmpdir(void)
 {
-	if (own_tmpdir)
+	if (own_tmpdir && getpid() == gb_owner_pid)
 		rmdir(own_tmpdir);
 }
 
@@ -227,8 +228,10 @@ static void check_kernel(struct run_state *st)
 {
 	struct utsname u;
 
+	/* what killed runs left: $TMPDIR's goes, results' are named */
+	gb_leftovers_report(st->cfg.results_dir, true);
 	if (!st->cfg.tmpdir) {
-		if (!gb_make_tmpdir(st->tmpdir, sizeof(st->tmpdir)))
+		if (!gb_own_tmpdir(st->tmpdir, sizeof(st->tmpdir)))
 			gb_die(GB_EXIT_ENV, "cannot create a temporary "
 			       "directory (%s): set TMPDIR or give --tmpdir",
 			       strerror(errno));
@@ -322,11 +325,15 @@ static void plan(struct run_state *st)
 	fit_budget(st);
 }
 
+static struct run_state *dying;
+
 static int finish(struct run_state *st, int rc, const char *why)
 {
 	char err[1024];
 	int ret;
 
+	dying = NULL;
+	gb_die_hook = NULL;
 	meta_finish(st, rc, why);
 	ret = gb_results_finish(&st->res, gb_plan_cells, gb_plan_nr_cells,
 				&st->meta, st->clock.ns_per_tick, err,
@@ -342,6 +349,50 @@ static int finish(struct run_state *st, int rc, const char *why)
 	return rc;
 }
 
+/*
+ * gb_die() mid-run (out of memory, a limit hit): the same way out as
+ * any error, so every finished trial is written with complete: no.
+ */
+static void die_in_run(int status, const char *msg)
+{
+	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
+		struct gb_cell *c = gb_plan_cells[i];
+
+		if (c->status == GB_CELL_PENDING && c->nr_series) {
+			c->status = GB_CELL_PARTIAL;
+			snprintf(c->reason, sizeof(c->reason), "%s", msg);
+		}
+	}
+	if (dying)
+		finish(dying, status, msg);
+}
+
+/* Another run on our CPUs makes both runs' numbers wrong: say so. */
+static void claim_cpus(struct run_state *st)
+{
+	unsigned int cpus[ARRAY_SIZE(st->placement_cpus) + 1], cpu = 0;
+	size_t n = 0, taken;
+
+	cpus[n++] = st->topo.subject_cpu;
+	for (size_t i = 0; i < st->nr_placement_cpus; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < n; j++)
+			dup |= cpus[j] == st->placement_cpus[i];
+		if (!dup)
+			cpus[n++] = st->placement_cpus[i];
+	}
+	taken = gb_claim_cpus(cpus, n, &cpu);
+	if (!taken)
+		return;
+	gb_warn("another guard-bench run is measuring on CPU %u (%zu of this "
+		"run's CPUs in all): both runs' numbers are wrong; let one "
+		"finish first", cpu, taken);
+	gb_meta_set(&st->meta, "concurrent_run", "another guard-bench run "
+		    "held %zu of this run's CPUs (CPU %u) at the start", taken,
+		    cpu);
+}
+
 int gb_cmd_run(int argc, char **argv)
 {
 	static struct run_state st;
@@ -353,6 +404,7 @@ int gb_cmd_run(int argc, char **argv)
 
 	st.argc = argc;
 	st.argv = argv;
+	gb_owner_pid = getpid();
 	parse(&st, argc, argv);
 	aslr_off(&st, argv - 2);
 	/* from here a signal ends the run cleanly, whatever it was doing */
@@ -385,7 +437,13 @@ int gb_cmd_run(int argc, char **argv)
 			      err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s: give --results-dir a writable place",
 		       err);
+	if (gb_hold_dir(st.res.tmp))
+		gb_warn("cannot lock %s: another run may take it for a "
+			"leftover", st.res.tmp);
 	st.res.topo = &st.topo;
+	dying = &st;
+	gb_die_hook = die_in_run;
+	claim_cpus(&st);
 	meta_start(&st);
 	fprintf(stderr, "guard-bench: %zu cells, about %.0f s; writing %s\n",
 		gb_plan_nr_cells, gb_plan_estimate(&st.cfg), st.res.tmp);

@@ -560,7 +560,8 @@ static bool stop_threads(struct cell_threads *ct)
 	if (!ct->ctl)
 		return true;
 	ct->ctl->quit = 1;
-	if (!ct->lost[0])
+	/* broken: by a loss, or by start_failed(), which let all go */
+	if (!atomic_load(&ct->ctl->start.broken))
 		main_wait(ct, &ct->ctl->start, PHASE_MARGIN_S);
 	deadline = gb_mono_sec() + (ct->lost[0] ? SIGNAL_GRACE_S :
 				    PHASE_MARGIN_S);

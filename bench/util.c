@@ -20,13 +20,26 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+void (*gb_die_hook)(int status, const char *msg);
+pid_t gb_owner_pid;
+
 void gb_die(int status, const char *fmt, ...)
 {
+	void (*hook)(int status, const char *msg) = gb_die_hook;
+	char msg[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("error: ", fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fflush(stdout);
+	fprintf(stderr, "guard-bench: error: %s\n", msg);
+	/* a contender process: its parent's buffers and files are not its own */
+	if (gb_owner_pid && getpid() != gb_owner_pid)
+		_exit(status);
+	gb_die_hook = NULL;
+	if (hook)
+		hook(status, msg);
 	exit(status);
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 /*
@@ -27,9 +28,15 @@ enum gb_exit {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Print "guard-bench: error: <msg>" and exit with @status. */
+/*
+ * Print "guard-bench: error: <msg>" and exit with @status.  In a run,
+ * gb_die_hook (called once, in gb_owner_pid only) first saves what was
+ * measured; a child of gb_owner_pid leaves with _exit().
+ */
 void gb_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+extern void (*gb_die_hook)(int status, const char *msg);
+extern pid_t gb_owner_pid;
 void gb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gb_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
