@@ -364,7 +364,7 @@ struct cell_threads {
  */
 #define PHASE_MARGIN_S 5.0
 #define READY_MARGIN_S 30.0
-#define SIGNAL_GRACE_S 2.0
+#define SIGNAL_GRACE_S 1.0
 #define WAIT_SLICE_S 0.02
 
 /*
