@@ -422,6 +422,10 @@ static bool reap_dead(struct cell_threads *ct)
 
 		if (!s || s->pid <= 0 || waitpid(s->pid, &st, WNOHANG) <= 0)
 			continue;
+		if (ct->ctl->quit && WIFEXITED(st) && !WEXITSTATUS(st)) {
+			s->pid = 0;	/* told to quit, and did */
+			continue;
+		}
 		if (WIFSIGNALED(st))
 			snprintf(ct->lost, sizeof(ct->lost), "%s %d on CPU %u "
 				 "was killed by signal %d (%s; the OOM killer "
