@@ -23,6 +23,7 @@ static const struct gb_command commands[] = {
 	  "what this kernel and machine offer, and what skews numbers" },
 	{ "compare", gb_cmd_compare, "BASE NEW: the cover-letter table" },
 	{ "trend", gb_cmd_trend, "runs in kernel-version order, steps marked" },
+	{ "primary", gb_cmd_primary, "RUN: its primary rows as TSV, for tools" },
 	{ "clean", gb_cmd_clean,
 	  "what killed runs left: keep as incomplete runs, or --remove" },
 };
@@ -79,5 +80,6 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 2, argv + 2);
 	gb_die(GB_EXIT_USAGE, "unknown command '%s': use run, list, detect, "
-	       "compare, trend or clean (guard-bench --help)", argv[1]);
+	       "compare, trend, primary or clean (guard-bench --help)",
+	       argv[1]);
 }

@@ -55,6 +55,11 @@ struct gb_scenario {
 	const char *summary;
 	const struct gb_param_def *params;	/* ends with { NULL } */
 	const char *const *timed_ops;		/* subject ops, NULL-ended */
+	/*
+	 * Metrics compare and trend judge (fnmatch patterns, NULL-ended);
+	 * every other metric of the scenario is descriptive.
+	 */
+	const char *const *primary;
 	const char *subject_rate;	/* metric: subject loops per second */
 	const char *contender_role;	/* "faulter"; NULL: none */
 	bool contenders_fault;		/* count their page faults */
@@ -149,5 +154,8 @@ void gb_plan_op_sweep(const struct gb_scenario *sc, unsigned int max_contenders,
 extern const struct gb_scenario *const gb_scenarios[];
 extern const size_t gb_nr_scenarios;
 const struct gb_scenario *gb_scenario_find(const char *name);
+
+/* Is @metric one of @scenario's primary metrics?  Unknown: false. */
+bool gb_metric_primary(const char *scenario, const char *metric);
 
 #endif

@@ -212,12 +212,22 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
+/*
+ * Primary metrics: the rows compare and trend give a verdict on (the
+ * others are descriptive).  See METHODOLOGY.md, "Primary rows".
+ */
+static const char *const primary[] = {
+	"cycles_per_sec_total",
+	NULL
+};
+
 const struct gb_scenario gb_scenario_allocator = {
 	.name = "allocator",
 	.summary = "allocator free path: guard-install a freed chunk, "
 		   "remove and touch it on reuse; N threads in one VMA",
 	.params = params,
 	.timed_ops = timed_ops,
+	.primary = primary,
 	.subject_rate = "cycles_per_sec",
 	.subject_unit = "cycle",
 	.contender_role = "allocator",

@@ -202,12 +202,23 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
+/*
+ * Primary metrics: the rows compare and trend give a verdict on (the
+ * others are descriptive).  See METHODOLOGY.md, "Primary rows".
+ */
+static const char *const primary[] = {
+	"install_latency_p50_ns",
+	"fault_rate_vs_control",
+	NULL
+};
+
 const struct gb_scenario gb_scenario_faults = {
 	.name = "faults",
 	.summary = "guard install/remove in VMA X while N threads fault pages "
 		   "in X or in another VMA",
 	.params = params,
 	.timed_ops = timed_ops,
+	.primary = primary,
 	.subject_rate = "pairs_per_sec",
 	.contender_role = "faulter",
 	.contenders_fault = true,

@@ -256,12 +256,22 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
+/*
+ * Primary metrics: the rows compare and trend give a verdict on (the
+ * others are descriptive).  See METHODOLOGY.md, "Primary rows".
+ */
+static const char *const primary[] = {
+	"fork_latency_p50_ns",
+	NULL
+};
+
 const struct gb_scenario gb_scenario_fork = {
 	.name = "fork",
 	.summary = "fork()+_exit+waitpid latency of a parent whose populated "
 		   "mapping carries K guard ranges, against K = 0",
 	.params = params,
 	.timed_ops = timed_ops,
+	.primary = primary,
 	.subject_rate = "forks_per_sec",
 	.subject_unit = "fork",
 	.plan = plan,

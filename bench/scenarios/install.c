@@ -116,12 +116,23 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
+/*
+ * Primary metrics: the rows compare and trend give a verdict on (the
+ * others are descriptive).  See METHODOLOGY.md, "Primary rows".
+ */
+static const char *const primary[] = {
+	"install_latency_p50_ns",
+	"remove_latency_p50_ns",
+	NULL
+};
+
 const struct gb_scenario gb_scenario_install = {
 	.name = "install",
 	.summary = "uncontended guard install/remove latency per backing and "
 		   "range size",
 	.params = params,
 	.timed_ops = timed_ops,
+	.primary = primary,
 	.subject_rate = "pairs_per_sec",
 	.plan = plan,
 	.setup = setup,

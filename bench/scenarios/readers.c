@@ -354,6 +354,16 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
+/*
+ * Primary metrics: the rows compare and trend give a verdict on (the
+ * others are descriptive).  See METHODOLOGY.md, "Primary rows".
+ */
+static const char *const primary[] = {
+	"install_latency_p50_ns",
+	"contender_rate_vs_control",
+	NULL
+};
+
 const struct gb_scenario gb_scenario_readers = {
 	.name = "readers",
 	.summary = "guard install/remove while N threads run mm read "
@@ -361,6 +371,7 @@ const struct gb_scenario gb_scenario_readers = {
 		   "/proc/self/maps) on their own VMA",
 	.params = params,
 	.timed_ops = timed_ops,
+	.primary = primary,
 	.subject_rate = "pairs_per_sec",
 	.contender_role = "reader",
 	.control_label = "installer=none",

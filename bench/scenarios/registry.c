@@ -3,6 +3,7 @@
  * Every scenario, in the order `list` shows and `run` runs them.
  * A new scenario is its own file plus one X(name) line here.
  */
+#include <fnmatch.h>
 #include <string.h>
 
 #include "../scenario.h"
@@ -34,4 +35,16 @@ const struct gb_scenario *gb_scenario_find(const char *name)
 		if (!strcmp(gb_scenarios[i]->name, name))
 			return gb_scenarios[i];
 	return NULL;
+}
+
+bool gb_metric_primary(const char *scenario, const char *metric)
+{
+	const struct gb_scenario *sc = gb_scenario_find(scenario);
+
+	if (!sc || !sc->primary)
+		return false;
+	for (const char *const *p = sc->primary; *p; p++)
+		if (!fnmatch(*p, metric, 0))
+			return true;
+	return false;
 }

@@ -295,12 +295,23 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
+/*
+ * Primary metrics: the rows compare and trend give a verdict on (the
+ * others are descriptive).  See METHODOLOGY.md, "Primary rows".
+ */
+static const char *const primary[] = {
+	"install_latency_all_p50_ns",
+	"pairs_per_sec_total",
+	NULL
+};
+
 const struct gb_scenario gb_scenario_scaling = {
 	.name = "scaling",
 	.summary = "N threads install/remove guards at once, each on its own "
 		   "range: one VMA, a VMA each, or a process each (--share)",
 	.params = params,
 	.timed_ops = timed_ops,
+	.primary = primary,
 	.subject_rate = "pairs_per_sec",
 	.contender_role = "installer",
 	.all_timed = true,

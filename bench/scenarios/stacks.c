@@ -300,12 +300,22 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
+/*
+ * Primary metrics: the rows compare and trend give a verdict on (the
+ * others are descriptive).  See METHODOLOGY.md, "Primary rows".
+ */
+static const char *const primary[] = {
+	"create_latency_p50_ns",
+	NULL
+};
+
 const struct gb_scenario gb_scenario_stacks = {
 	.name = "stacks",
 	.summary = "pthread_create/join churn (stacks guarded as glibc does, "
 		   "or as 2.42+ does with guard install) with N faulters",
 	.params = params,
 	.timed_ops = timed_ops,
+	.primary = primary,
 	.subject_rate = "threads_per_sec",
 	.subject_unit = "thread",
 	.contender_role = "faulter",

@@ -171,12 +171,23 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
+/*
+ * Primary metrics: the rows compare and trend give a verdict on (the
+ * others are descriptive).  See METHODOLOGY.md, "Primary rows".
+ */
+static const char *const primary[] = {
+	"install_latency_p50_ns",
+	"contender_rate_vs_control",
+	NULL
+};
+
 const struct gb_scenario gb_scenario_writers = {
 	.name = "writers",
 	.summary = "guard install/remove while N threads take the mmap and "
 		   "VMA write locks (mprotect toggles) on VMAs of their own",
 	.params = params,
 	.timed_ops = timed_ops,
+	.primary = primary,
 	.subject_rate = "pairs_per_sec",
 	.contender_role = "writer",
 	.control_label = "installer=none",

@@ -85,15 +85,17 @@ static void check_trials(const char *dir)
 		double v;
 		char *lat;
 
-		if (gb_tsv_number(t, 4, &v, err, sizeof(err))) {
+		/* format 2: scenario cell replicate trial metric value unit */
+		const char *metric = t->col[4];
+
+		if (gb_tsv_number(t, 5, &v, err, sizeof(err))) {
 			CHECK(0, "%s", err);
 			continue;
 		}
-		CHECK(v > 0 || strstr(t->col[3], "vs_control") ||
-		      strstr(t->col[3], "lock_") || !strncmp(t->col[3], "pmu", 3),
-		      "%s:%lu: %s = %g, want > 0", path, t->line, t->col[3],
-		      v);
-		lat = strstr(t->col[3], "_latency_");
+		CHECK(v > 0 || strstr(metric, "vs_control") ||
+		      strstr(metric, "lock_") || !strncmp(metric, "pmu", 3),
+		      "%s:%lu: %s = %g, want > 0", path, t->line, metric, v);
+		lat = strstr(metric, "_latency_");
 		if (!lat)
 			continue;
 		for (int q = 0; q < 5; q++) {
@@ -104,9 +106,9 @@ static void check_trials(const char *dir)
 			    !(strncmp(lat + 9, qnames[q], strlen(qnames[q])) == 0 &&
 			      !strcmp(lat + 9 + strlen(qnames[q]), "_ns")))
 				continue;
-			snprintf(key, sizeof(key), "%s|%s|%s|%.*s", t->col[0],
-				 t->col[1], t->col[2], (int)(lat - t->col[3]),
-				 t->col[3]);
+			snprintf(key, sizeof(key), "%s|%s|%s|%s|%.*s",
+				 t->col[0], t->col[1], t->col[2], t->col[3],
+				 (int)(lat - metric), metric);
 			for (i = 0; i < n; i++)
 				if (!strcmp(rows[i].key, key))
 					break;

@@ -54,8 +54,10 @@ attack() {
 	sed 's/^/#   /' "$T/err" | grep -v 'trial [0-9]'
 }
 meta() { sed -n "s/^$1: //p" "$dir/meta.txt"; }
+# distinct trials of the first cell (the column named "trial")
 first_cell_trials() {
-	awk -F'\t' '$2 == "share=none threads=1" { print $3 }' "$dir/trials.tsv" | sort -un | wc -l
+	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "trial") c = i; next }
+		$2 == "share=none threads=1" { print $c }' "$dir/trials.tsv" | sort -un | wc -l
 }
 
 attack KILL

@@ -75,6 +75,11 @@ if mkdir -p "$T/small" && mount -t tmpfs -o size=24k tmpfs "$T/small" 2>/dev/nul
 	check "full disk: the flushed trials are kept where the message says" \
 		'[ -n "$kept" ] && grep -qF "kept in $kept" "$T/err" && [ $(wc -l <"$kept/trials.tsv") -gt 1 ]'
 	umount "$T/small"
+	# the distinct values of the column named "trial"
+	trial_numbers() {
+		awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "trial") c = i; next }
+			{ print $c }' "$1" | sort -un | tr '\n' ' '
+	}
 	# Full only at the end: no inode left for summary.tsv, while every
 	# trial went into trials.tsv.  Nothing flushed may be lost.
 	mount -t tmpfs -o size=1m,nr_inodes=64 tmpfs "$T/small"
@@ -96,7 +101,7 @@ if mkdir -p "$T/small" && mount -t tmpfs -o size=24k tmpfs "$T/small" 2>/dev/nul
 	check "full at the end: the message names summary.tsv and the cause" \
 		'grep -q "summary.tsv: No space left on device" "$T/err"'
 	check "full at the end: all 4 trials kept where the message says" \
-		'[ -n "$kept" ] && grep -qF "kept in $kept" "$T/err" && [ "$(cut -f3 "$kept/trials.tsv" | sort -u | tr "\n" " ")" = "1 2 3 4 trial " ]'
+		'[ -n "$kept" ] && grep -qF "kept in $kept" "$T/err" && [ "$(trial_numbers "$kept/trials.tsv")" = "1 2 3 4 " ]'
 	check "full at the end: its meta.txt says complete: no" \
 		'grep -q "^complete: no" "$kept/meta.txt"'
 	umount "$T/small"
