@@ -44,7 +44,7 @@ void gb_usage(FILE *f)
 		"  %d  --tmpdir or the results directory is not usable;\n"
 		"     compare, trend: a run directory is missing, holds no "
 		"results\n     or has a malformed file (file:line in the "
-		"message)\n"
+		"message);\n     clean: a leftover could not be kept as a run\n"
 		"  %d  this kernel lacks MADV_GUARD_INSTALL (needs Linux 6.13+)"
 		"\n"
 		"  %d  interrupted by a signal (finished trials kept, "
