@@ -54,9 +54,10 @@ uint32_t gb_barrier_arrive(struct gb_barrier *b)
 
 int gb_barrier_await(struct gb_barrier *b, uint32_t gen, double timeout_s)
 {
+	time_t sec = (time_t)timeout_s;
 	struct timespec ts = {
-		.tv_sec = (time_t)timeout_s,
-		.tv_nsec = (long)((timeout_s - (double)(time_t)timeout_s) * 1e9),
+		.tv_sec = sec,
+		.tv_nsec = (long)((timeout_s - (double)sec) * 1e9),
 	};
 
 	if (atomic_load(&b->gen) == gen && !atomic_load(&b->broken))

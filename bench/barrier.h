@@ -15,7 +15,7 @@
  * dead or stuck one cannot hang the run.
  */
 struct gb_barrier {
-	_Atomic uint32_t gen;		/* the futex word: bumped per round */
+	_Atomic uint32_t gen;		/* futex word: bumped per round */
 	atomic_uint arrived;
 	atomic_int broken;
 	unsigned int count;

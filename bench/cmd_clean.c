@@ -40,7 +40,8 @@ static int trim_partial_line(const char *path)
 		close(fd);
 		return -EINVAL;
 	}
-	from = st.st_size > (off_t)sizeof(buf) ? st.st_size - (off_t)sizeof(buf) : 0;
+	from = st.st_size > (off_t)sizeof(buf) ?
+	       st.st_size - (off_t)sizeof(buf) : 0;
 	got = pread(fd, buf, (size_t)(st.st_size - from), from);
 	while (got > 0 && buf[got - 1] != '\n')
 		got--;
@@ -57,12 +58,14 @@ static long cells_from_trials(struct gb_trial_series *ser, long nser,
 	long n = 0;
 
 	for (long i = 0; i < nser; i++) {
-		const struct gb_scenario *sc = gb_scenario_find(ser[i].scenario);
+		const struct gb_scenario *sc;
 		struct gb_cell *c = NULL;
 
+		sc = gb_scenario_find(ser[i].scenario);
 		if (!sc) {
 			snprintf(why, len, "trials.tsv names scenario '%s', "
-				 "which this guard-bench lacks", ser[i].scenario);
+				 "which this guard-bench lacks",
+				 ser[i].scenario);
 			return -1;
 		}
 		for (long k = 0; k < n && !c; k++)
@@ -204,11 +207,13 @@ int gb_cmd_clean(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--remove")) {
 			ctx.remove = true;
 		} else if ((!strcmp(argv[i], "-o") ||
-			    !strcmp(argv[i], "--results-dir")) && i + 1 < argc) {
+			    !strcmp(argv[i], "--results-dir")) &&
+			   i + 1 < argc) {
 			root = argv[++i];
 		} else {
 			gb_die(GB_EXIT_USAGE, "clean: unknown argument '%s': "
-			       "guard-bench clean [-o DIR] [--remove]", argv[i]);
+			       "guard-bench clean [-o DIR] [--remove]",
+			       argv[i]);
 		}
 	}
 	n = gb_leftovers(root, clean_one, &ctx);

@@ -48,7 +48,7 @@ static int map_fd(struct gb_mapping *m, enum gb_backing backing,
 			free(path);
 			return -err;
 		}
-		/* the fd is all we need: nothing left behind, even by kill -9 */
+		/* the fd is all we need: nothing left, even by kill -9 */
 		unlink(path);
 		free(path);
 	}

@@ -28,7 +28,7 @@ struct gb_mapping {
 	enum gb_backing backing;
 	char *addr;
 	size_t len;
-	int fd;			/* shmem, file: the file, unlinked at once */
+	int fd;			/* shmem, file: unlinked at once */
 };
 
 /*

@@ -353,7 +353,7 @@ struct cell_threads {
 	struct worker_slot **slot;
 	unsigned int nr;
 	bool processes;
-	char lost[256];			/* a worker died or hung: which, how */
+	char lost[256];			/* a worker died or hung: how */
 };
 
 /*
@@ -434,7 +434,8 @@ static bool reap_dead(struct cell_threads *ct)
 				 WTERMSIG(st), strsignal(WTERMSIG(st)));
 		else
 			snprintf(ct->lost, sizeof(ct->lost), "%s %d on CPU %u "
-				 "exited with status %d mid-cell: cell abandoned",
+				 "exited with status %d mid-cell: cell "
+				 "abandoned",
 				 worker_kind(ct, i), (int)s->pid, s->w.cpu,
 				 WEXITSTATUS(st));
 		s->pid = 0;
@@ -525,7 +526,7 @@ static void reap_by(pid_t pid, double deadline)
 	while (waitpid(pid, NULL, WNOHANG) == 0) {
 		if (gb_mono_sec() > deadline) {
 			kill(pid, SIGKILL);
-			/* one stuck in the kernel stays a zombie till we exit */
+			/* one stuck in the kernel lingers till we exit */
 			deadline += SIGNAL_GRACE_S;
 			if (gb_mono_sec() > deadline)
 				return;
@@ -694,7 +695,8 @@ static int start_threads(struct gb_run *run, struct gb_cell *c,
 			s->w.hist[k] = shared_alloc(sizeof(struct gb_hist));
 			if (!s->w.hist[k])
 				return start_failed(ct, i + 1, -ENOMEM, why,
-						    whylen, "mmap of a histogram");
+						    whylen,
+						    "mmap of a histogram");
 			gb_hist_reset(s->w.hist[k]);
 		}
 		if (i > 0 && ct->processes) {

@@ -400,9 +400,11 @@ static int rename_into_place(struct gb_results *r, char *err, size_t errlen)
 	int ret = -EEXIST;
 
 	memcpy(final, r->final, sizeof(final));
-	for (int i = 2; ret == -EEXIST || ret == -ENOTEMPTY; i++) {
-		if (i > 2 && (i > 100 || snprintf(final, sizeof(final),
-				"%s-%d", r->final, i - 1) >= (int)sizeof(final)))
+	for (int i = 1; ret == -EEXIST || ret == -ENOTEMPTY; i++) {
+		if (i > 99)
+			break;
+		if (i > 1 && snprintf(final, sizeof(final), "%s-%d", r->final,
+				      i) >= (int)sizeof(final))
 			break;
 		ret = rename_noreplace(r->tmp, final);
 	}

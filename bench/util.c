@@ -34,7 +34,7 @@ void gb_die(int status, const char *fmt, ...)
 	va_end(ap);
 	fflush(stdout);
 	fprintf(stderr, "guard-bench: error: %s\n", msg);
-	/* a contender process: its parent's buffers and files are not its own */
+	/* a contender process: its parent's buffers are not its own */
 	if (gb_owner_pid && getpid() != gb_owner_pid)
 		_exit(status);
 	gb_die_hook = NULL;
