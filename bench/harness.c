@@ -1195,7 +1195,9 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 		if (stop_threads(&ct))
 			c->sc->teardown(c);
 		/* a signal explains a late worker; otherwise it is lost */
-		if (ct.lost[0] && !gb_signalled) {
+		if (ct.lost[0] && gb_signalled) {
+			r = -EINTR;
+		} else if (ct.lost[0]) {
 			r = -GB_ERR_LOST;
 			snprintf(cwhy, sizeof(cwhy), "%s", ct.lost);
 		}
