@@ -437,9 +437,11 @@ int gb_cmd_run(int argc, char **argv)
 			      err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s: give --results-dir a writable place",
 		       err);
-	if (gb_hold_dir(st.res.tmp))
-		gb_warn("cannot lock %s: another run may take it for a "
-			"leftover", st.res.tmp);
+	ret = gb_hold_dir(st.res.tmp);
+	if (ret && ret != -ENOSYS)
+		gb_warn("cannot lock %s (%s): other runs tell it from a "
+			"leftover by the PID in its name alone", st.res.tmp,
+			strerror(-ret));
 	st.res.topo = &st.topo;
 	dying = &st;
 	gb_die_hook = die_in_run;
