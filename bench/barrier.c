@@ -15,6 +15,13 @@
  * barrier orders, within this process.
  */
 #if defined(__SANITIZE_THREAD__)
+#define GB_TSAN
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GB_TSAN
+#endif
+#endif
+#ifdef GB_TSAN
 #include <sanitizer/tsan_interface.h>
 #define tsan_release(b) __tsan_release(b)
 #define tsan_acquire(b) __tsan_acquire(b)

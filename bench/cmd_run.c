@@ -399,6 +399,7 @@ int gb_cmd_run(int argc, char **argv)
 	struct gb_run run;
 	char why[512] = "", err[1024], name[512], host[256], ts[32];
 	char safe_host[256], safe_rel[256];
+	bool same;
 	struct utsname u;
 	int ret, rc;
 
@@ -426,8 +427,9 @@ int gb_cmd_run(int argc, char **argv)
 	host[sizeof(host) - 1] = '\0';
 	gb_utc_compact(ts, sizeof(ts), st.started);
 	/* names from the machine: never a '/', "..", or a hidden name */
-	if (!gb_path_name(safe_host, sizeof(safe_host), host) |
-	    !gb_path_name(safe_rel, sizeof(safe_rel), u.release))
+	same = gb_path_name(safe_host, sizeof(safe_host), host);
+	same &= gb_path_name(safe_rel, sizeof(safe_rel), u.release);
+	if (!same)
 		gb_meta_set(&st.meta, "path_names", "host and release written "
 			    "as %s and %s in paths (meta host and "
 			    "kernel_release keep the originals)", safe_host,
