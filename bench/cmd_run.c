@@ -19,6 +19,7 @@
 #include "harness.h"
 #include "kernel.h"
 #include "leftovers.h"
+#include "order.h"
 #include "results.h"
 #include "run.h"
 #include "sysinfo.h"
@@ -118,6 +119,20 @@ static void parse(struct run_state *st, int argc, char **argv)
 	if (strcmp(cfg->aslr, "off") && strcmp(cfg->aslr, "keep"))
 		gb_die(GB_EXIT_USAGE, "--aslr '%s': use off or keep",
 		       cfg->aslr);
+	if (cfg->interleave && !cfg->emulate)
+		gb_die(GB_EXIT_USAGE, "--interleave alternates normal and "
+		       "emulated replicates: add --emulate write-lock");
+	st->order_seed = cfg->order_seed >= 0 ? (uint64_t)cfg->order_seed :
+			 gb_order_seed_now();
+	st->replicate = cfg->replicate ? (unsigned int)cfg->replicate : 1;
+}
+
+/* This replicate's cell order, and where its run directory goes. */
+static void order_cells(struct run_state *st)
+{
+	st->order = gb_zalloc((gb_plan_nr_cells + 1) * sizeof(*st->order));
+	gb_cell_order(st->order_seed, st->replicate, st->order,
+		      gb_plan_nr_cells);
 }
 
 /*
@@ -322,7 +337,10 @@ static void plan(struct run_state *st)
 			     st->max_contenders : 0, err, sizeof(err)))
 			gb_die(GB_EXIT_USAGE, "%s", err);
 	}
-	fit_budget(st);
+	/* an orchestrator's replicates fit their own share of the budget */
+	if (st->cfg.replicate || (st->cfg.replicates == 1 &&
+				  !st->cfg.interleave))
+		fit_budget(st);
 }
 
 static struct run_state *dying;
@@ -403,6 +421,7 @@ int gb_cmd_run(int argc, char **argv)
 	struct utsname u;
 	int ret, rc;
 
+	st.t_entry = gb_mono_sec();
 	st.argc = argc;
 	st.argv = argv;
 	gb_owner_pid = getpid();
@@ -435,7 +454,14 @@ int gb_cmd_run(int argc, char **argv)
 			    "kernel_release keep the originals)", safe_host,
 			    safe_rel);
 	snprintf(name, sizeof(name), "%s-%s", safe_host, ts);
-	if (gb_results_create(&st.res, st.cfg.results_dir, safe_rel, name,
+	if (!st.cfg.replicate && (st.cfg.replicates > 1 || st.cfg.interleave))
+		return gb_replicates_run(&st);
+	order_cells(&st);
+	/* a replicate's directory: <parent>/replicates/./r<K> */
+	if (st.cfg.replicate)
+		snprintf(name, sizeof(name), "r%u", st.replicate);
+	if (gb_results_create(&st.res, st.cfg.results_dir,
+			      st.cfg.replicate ? "." : safe_rel, name,
 			      err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s: give --results-dir a writable place",
 		       err);
@@ -462,7 +488,10 @@ int gb_cmd_run(int argc, char **argv)
 	run.res = &st.res;
 	run.placement_cpus = st.placement_cpus;
 	run.nr_placement_cpus = st.nr_placement_cpus;
+	run.order = st.order;
+	st.setup_s = gb_mono_sec() - st.t_entry;
 	ret = gb_run_cells(&run, why, sizeof(why));
+	st.cells_s = gb_mono_sec() - st.t_entry - st.setup_s;
 
 	if (ret == -EINTR) {
 		gb_warn("interrupted by signal %d: keeping finished trials",
