@@ -108,8 +108,17 @@ static int keep_run(const struct gb_leftover *l, struct gb_results *r,
 
 	struct stat st;
 
-	if (gb_meta_read(&m, meta, why, len))
+	if (gb_meta_read(&m, meta, why, len)) {
+		char *reps = gb_asprintf("%s/replicates", l->path);
+
+		/* a -R run killed before its merge wrote meta.txt */
+		if (!access(reps, F_OK))
+			snprintf(why, len, "a -R run killed before its merge: "
+				 "its replicates are runs of their own in %s",
+				 reps);
+		free(reps);
 		goto out;
+	}
 	/* killed before its first trial: nothing to keep */
 	if (!stat(trials, &st) && st.st_size == 0) {
 		ret = 1;

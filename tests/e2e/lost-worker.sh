@@ -17,6 +17,21 @@ check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 now() { date +%s.%N; }
 secs() { echo "$(now) - $1" | bc; }
 
+# Cells run in a random order; a seed that runs the plan's first cell
+# first (share=none threads=1, no contender) gives a cell to keep.
+seed=
+for s in 1 2 3 4 5 6 7 8 9 10; do
+	rm -rf "$T/probe"
+	$GB run -o "$T/probe" -s scaling --share own-process -t 2 \
+		--oversubscribe -n 1 -d 0.01 -w 0.01 -e none --order-seed $s \
+		>/dev/null 2>&1
+	if grep -q '^cell_order: 1,' "$T"/probe/*/*/meta.txt 2>/dev/null; then
+		seed=$s
+		break
+	fi
+done
+echo "# order seed $seed runs share=none threads=1 first"
+
 # Start a run whose second cell has one contender process; once it is
 # a second into that cell, send it signal $1 (and SIGINT to the run
 # $2 s later, if given).  Sets rc, took (s from the first signal), dir.
@@ -25,7 +40,7 @@ attack() {
 	rm -rf "$T/res"
 	$GB run -o "$T/res" -s scaling --share own-process -t 2 \
 		--oversubscribe -n 20 -d 0.2 -w 0.05 -e none \
-		>"$T/out" 2>"$T/err" &
+		${seed:+--order-seed $seed} >"$T/out" 2>"$T/err" &
 	pid=$!
 	child=
 	for i in $(seq 300); do
