@@ -161,7 +161,8 @@ static void match(struct gb_compare *c)
 		if (!gb_run_find(n, s->scenario, s->cell, s->metric))
 			continue;
 		gb_diff_measure(&c->diffs[c->nr_diffs++], &c->base_group,
-				&c->new_group, s, &c->floors);
+				&c->new_group, s, &c->floors,
+				c->opts.normalise);
 	}
 	if (!c->nr_diffs)
 		gb_die(GB_EXIT_NOTHING_IN_COMMON, "%s and %s share no cell: "
@@ -175,6 +176,21 @@ static void match(struct gb_compare *c)
 		       "RUN lists them): run a scenario that has one on both "
 		       "kernels", b->dir, n->dir);
 	c->nr_family = gb_diffs_judge(c->diffs, c->nr_diffs, c->opts.delta);
+}
+
+/*
+ * --budget fits trials to the time left, so two runs of one command
+ * differ in trial length by a few percent: that is not a setting that
+ * differs.  Within 10% counts as the same length.
+ */
+static bool same_length(const char *key, const char *a, const char *b)
+{
+	double x, y;
+
+	if (strcmp(key, "duration_s") || gb_parse_double(a, 0, 1e9, &x) ||
+	    gb_parse_double(b, 0, 1e9, &y) || !(x > 0 && y > 0))
+		return false;
+	return fabs(x / y - 1) <= 0.10;
 }
 
 static void settings_warnings(struct gb_compare *c)
@@ -207,7 +223,7 @@ static void settings_warnings(struct gb_compare *c)
 	for (const char *const *k = gb_skew_keys; *k; k++) {
 		const char *bv = gb_run_meta(b, *k), *nv = gb_run_meta(n, *k);
 
-		if (strcmp(bv, nv))
+		if (strcmp(bv, nv) && !same_length(*k, bv, nv))
 			warn(c, "%s differs: base '%s', new '%s' (it skews "
 			     "numbers: part of a change may be its)", *k, bv,
 			     nv);
@@ -217,6 +233,38 @@ static void settings_warnings(struct gb_compare *c)
 		warn(c, "the noise floor %s was measured on '%s', these runs "
 		     "ran on '%s': it may not hold here", c->floors.path,
 		     c->floors.cpu_model, gb_run_meta(b, "cpu_model"));
+}
+
+/*
+ * The speed reference (ref_syscall_ns, a getppid round trip timed in
+ * every trial) moved between the sides: the machine ran faster or
+ * slower, not only the kernel changed -- or the kernel's syscall entry
+ * did (mitigations).
+ */
+static void speed_warning(struct gb_compare *c)
+{
+	size_t moved = 0, n = 0;
+	double lo = INFINITY, hi = -INFINITY;
+
+	for (size_t i = 0; i < c->nr_diffs; i++) {
+		const struct gb_diff *d = &c->diffs[i];
+
+		if (strcmp(d->sum->metric, "ref_syscall_ns") || isnan(d->lo))
+			continue;
+		n++;
+		if ((d->lo > 1 || d->hi < 1) &&
+		    fabs(d->ratio - 1) > c->opts.delta) {
+			moved++;
+			lo = fmin(lo, d->ratio);
+			hi = fmax(hi, d->ratio);
+		}
+	}
+	if (moved)
+		warn(c, "the speed reference (ref_syscall_ns) differs between "
+		     "the sides in %zu of %zu cells (%+.1f%% to %+.1f%%): the "
+		     "machine's speed or the syscall entry cost changed; "
+		     "--normalise syscall compares latencies relative to "
+		     "it", moved, n, (lo - 1) * 100, (hi - 1) * 100);
 }
 
 /* What the replicates allow, over the primary rows. */
@@ -249,6 +297,40 @@ static void data_warnings(struct gb_compare *c)
 		warn(c, "%zu primary rows have fewer replicates than their "
 		     "side holds (a run lacks the cell or is incomplete): "
 		     "compared with what both sides have", fewer);
+}
+
+/*
+ * Runs pooled on a side that lack compared rows (a cell skipped or cut
+ * short) or ran another number of trials: named, since compare goes on
+ * with what both sides have.
+ */
+static void pool_warnings(struct gb_compare *c, const struct gb_group *g,
+			  const char *side)
+{
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct gb_run *r = &g->runs[i];
+		size_t missing = 0;
+
+		for (size_t k = 0; k < c->nr_diffs; k++) {
+			const struct gb_summary_row *s = c->diffs[k].sum;
+
+			missing += c->diffs[k].primary &&
+				   !gb_run_find(r, s->scenario, s->cell,
+						s->metric);
+		}
+		if (missing)
+			warn(c, "%s run %s lacks %zu of the compared primary "
+			     "rows: they are compared on the other runs' "
+			     "replicates", side, r->name, missing);
+		if (i && strcmp(gb_run_meta(r, "trials"),
+				gb_run_meta(&g->runs[0], "trials")))
+			warn(c, "%s pools runs of %s and %s trials a cell (%s, "
+			     "%s): each replicate is its trials' median, "
+			     "compared as they are", side,
+			     gb_run_meta(&g->runs[0], "trials"),
+			     gb_run_meta(r, "trials"), g->runs[0].name,
+			     r->name);
+	}
 }
 
 static void load_side(struct gb_compare *c, struct gb_group *g,
@@ -291,7 +373,15 @@ void gb_compare_build(struct gb_compare *c)
 	one_sided(c, c->base, c->new, "base");
 	one_sided(c, c->new, c->base, "new");
 	match(c);
+	pool_warnings(c, &c->base_group, "base");
+	pool_warnings(c, &c->new_group, "new");
+	speed_warning(c);
 	data_warnings(c);
+	if (c->opts.normalise)
+		warn(c, "--normalise syscall: each latency is divided by the "
+		     "same trial's getppid round trip (ref_syscall_ns) and "
+		     "shown in ns at base's reference speed; a change in "
+		     "syscall entry cost is divided out with the machine's");
 }
 
 void gb_compare_free(struct gb_compare *c)
