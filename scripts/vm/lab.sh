@@ -45,6 +45,9 @@ case ${1:-} in
 *) sed -n '2,/^set -eu/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 
+# Every tool the lab needs, installed or named all at once (exit 3).
+"$GB_ROOT/scripts/deps.sh" lab
+
 LAB_SERIES=${LAB_SERIES:-7.2}
 LAB_619=${LAB_619-6.19.6}
 LAB_RUN_ARGS=${LAB_RUN_ARGS:---quick -s install,faults --backing anon,shmem --pages 1,16 --share same-vma,other-vma -n 5}
