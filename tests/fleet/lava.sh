@@ -54,6 +54,22 @@ for f in "$T"/broken/*.yaml; do
 	fi
 done
 
+# ---- the device script built from source (SOURCE), here on the host ------
+# Outside LAVA it prints the cases it would send; the binary named is
+# missing, so it must build guard-bench from a `make dist` tarball.
+tarball=$(make -s dist DIST_VERSION=lava-test) || { echo "make dist failed"; exit 1; }
+GB_OUT=$T/dut "$L/guard-bench-dut.sh" no-such-guard-bench "$ROOT/$tarball" \
+	"--quick -s install --backing anon --pages 1 -n 3" >"$T/dut.out" 2>&1
+if grep -qx 'lava-test-case guard-bench-build pass' "$T/dut.out" &&
+	grep -q '^lava-test-case install\.backing-anon_pages-1\.install_latency_p50_ns pass [0-9.]* ns$' "$T/dut.out" &&
+	grep -q '^GB-RESULTS-END$' "$T/dut.out"; then
+	ok "guard-bench-dut.sh without a binary builds it from a 'make dist' tarball (SOURCE) and reports"
+else
+	show "$T/dut.out"
+	not_ok "guard-bench-dut.sh without a binary builds it from a 'make dist' tarball (SOURCE) and reports"
+fi
+rm -f "$tarball"
+
 # ---- the pieces a job needs -----------------------------------------------
 types=$LAB_DIR/fleet/lava-server/usr/share/lava-server/device-types
 if [ ! -f "$types/qemu.jinja2" ]; then
