@@ -83,7 +83,6 @@ fi
 "$L/ramdisk.sh" "$T/ramdisk.cpio.gz" 2>"$T/ramdisk.err" || { cat "$T/ramdisk.err"; exit 1; }
 src=$(scripts/kernel/debian.sh source 7.2) || exit 1
 k_stock=$(scripts/kernel/build.sh "$src" stock x86_64) || exit 1
-k_write=$(scripts/kernel/build.sh "$src" mmap-write x86_64) || exit 1
 k_61=$(scripts/kernel/debian.sh image x86_64 bookworm) || exit 1
 # The definition as LAVA clones it: this tree's, committed in a scratch repo.
 mkdir -p "$T/defs/$L"
@@ -207,6 +206,7 @@ else
 fi
 
 # ---- the fleet loop: kernels through LAVA, collected, trended ------------
+k_write=$(scripts/kernel/build.sh "$src" mmap-write x86_64) || exit 1
 lava_job mmap-write "$k_write"
 run_write=$("$L/collect" -o "$R" "$T/mmap-write/job.log" 2>"$T/collect.err")
 if [ "$LAVA_RC" -eq 0 ] && [ -n "$run_write" ] && grep -q '^guard_path: mmap-write$' "$run_write/meta.txt"; then
