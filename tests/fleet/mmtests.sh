@@ -63,7 +63,9 @@ fi
 pr=$MM/shellpack_src/src/guardbench/parse-results
 "$pr" "$logs" >"$T/parsed.txt" 2>"$T/parsed.err"
 run=$(find "$logs/iter-1" -mindepth 2 -maxdepth 2 -type d | head -n 1)
-want=$(awk -F'\t' 'NR > 1 && $4 == "install_latency_p50_ns" && $2 == "backing=anon pages=1" && $3 == 1 { print $5 }' \
+# The first trial's value, by trials.tsv's own header.
+want=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$col["metric"] == "install_latency_p50_ns" && $2 == "backing=anon pages=1" { print $col["value"]; exit }' \
 	"$run/trials.tsv")
 got=$(awk -F'\t' '$1 == "install_latency_p50_ns" && $2 == "install:backing=anon,pages=1" && $4 == 1 { print $5 }' \
 	"$T/parsed.txt")
@@ -79,7 +81,8 @@ bad=$T/bad
 breaks=(
 	"primary header|primary-1.tsv|1s/direction/better/|header is not"
 	"primary row|primary-2.tsv|2s/\tlower\t/\tdown\t/|not 7 tab-separated"
-	"trials column|iter-1/*/*/trials.tsv|2s/\t[0-9]*\t/\tone\t/|not 6 tab-separated"
+	"trials column gone|iter-1/*/*/trials.tsv|2s/\t[0-9]*\t/\t/|tab-separated fields with a trial"
+	"trials header|iter-1/*/*/trials.tsv|1s/trial/run/|header is not"
 	"missing trials|iter-2/*/*/trials.tsv|/install_latency_p50_ns/d|has no trial"
 )
 for b in "${breaks[@]}"; do
