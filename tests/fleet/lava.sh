@@ -50,7 +50,7 @@ for f in "$T"/broken/*.yaml; do
 	if "$L/validate" "$f" >"$T/v.out" 2>&1; then
 		not_ok "validate refuses a broken definition: $(basename "$f")"
 	else
-		ok "validate refuses a broken definition: $(basename "$f") ($(cut -c1-70 "$T/v.out" | sed "s|$T/broken/||"))"
+		ok "validate refuses a broken definition: $(basename "$f"): $(sed "s|^invalid $f: ||" "$T/v.out" | cut -c1-60)"
 	fi
 done
 
@@ -170,16 +170,16 @@ cut=$(grep -n 'GB-RESULTS-END' "$T/stock/job.log" | head -n 1 | cut -d: -f1)
 head -n $((cut - 3)) "$T/stock/job.log" >"$T/truncated.log"
 sed 's/\(GB-RESULTS-BEGIN [0-9]* \)[0-9a-f]\{8\}/\1deadbeef/' "$T/stock/job.log" >"$T/badsum.log"
 sed 's/\(GB-RESULTS-BEGIN \)\([0-9]*\)/\1\21/' "$T/stock/job.log" >"$T/badsize.log"
-for c in "truncated|truncated.log|truncated" "wrong sha256|badsum.log|sha256" \
-	"wrong size|badsize.log|truncated: .* bytes, header says" "not a LAVA log|primary.tsv|no console output"; do
+for c in "truncated stream|truncated.log|truncated" "wrong sha256|badsum.log|sha256" \
+	"wrong size|badsize.log|truncated: .* bytes, header says" "file that is no LAVA log|primary.tsv|no console output"; do
 	IFS='|' read -r what file msg <<<"$c"
 	rc=0
 	"$L/collect" -o "$R" "$T/$file" >/dev/null 2>"$T/c.err" || rc=$?
 	if [ "$rc" -ne 0 ] && grep -q "error: .*$msg" "$T/c.err" && [ "$(find "$R" | sort | md5sum)" = "$before" ]; then
-		ok "collect refuses a $what stream, says why, writes nothing"
+		ok "collect refuses a log with a $what, says why, writes nothing"
 	else
 		show "$T/c.err"
-		not_ok "collect refuses a $what stream, says why, writes nothing (exit $rc)"
+		not_ok "collect refuses a log with a $what, says why, writes nothing (exit $rc)"
 	fi
 done
 rc=0
