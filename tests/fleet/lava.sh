@@ -34,8 +34,9 @@ done
 make -s build >/dev/null || { echo "make build failed"; exit 1; }
 
 # ---- every job and test definition, by LAVA's schemas ---------------------
-out=$("$L/validate" "$L/guard-bench.yaml" "$L"/jobs/*.yaml 2>&1)
-if [ $? -eq 0 ] && [ "$(grep -c '^ok ' <<<"$out")" -eq 4 ]; then
+vrc=0
+out=$("$L/validate" "$L/guard-bench.yaml" "$L"/jobs/*.yaml 2>&1) || vrc=$?
+if [ "$vrc" -eq 0 ] && [ "$(grep -c '^ok ' <<<"$out")" -eq 4 ]; then
 	ok "lava_common.schemas: the test definition and the x86_64, arm64 and board jobs are valid"
 else
 	sed 's/^/#   /' <<<"$out"
