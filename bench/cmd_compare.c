@@ -214,6 +214,12 @@ static void settings_warnings(struct gb_compare *c)
 			     "not finish are missing or have fewer trials",
 			     c->new_group.runs[i].name,
 			     gb_run_meta(&c->new_group.runs[i], "complete"));
+	if (strstr(gb_run_meta(b, "virt"), "tcg") ||
+	    strstr(gb_run_meta(n, "virt"), "tcg"))
+		warn(c, "a side ran under an emulator (virt %s / %s): its "
+		     "timings are functional only, not a CPU's; its lock "
+		     "counts are real", gb_run_meta(b, "virt"),
+		     gb_run_meta(n, "virt"));
 	if (c->base_group.override[0])
 		warn(c, "base pools runs that differ in %s (--force-pool)",
 		     c->base_group.override);
