@@ -17,7 +17,9 @@
 #include "clock.h"
 #include "commands.h"
 #include "harness.h"
+#include "headline.h"
 #include "kernel.h"
+#include "label.h"
 #include "results.h"
 #include "run.h"
 #include "sysinfo.h"
@@ -117,6 +119,25 @@ static void parse(struct run_state *st, int argc, char **argv)
 	if (strcmp(cfg->aslr, "off") && strcmp(cfg->aslr, "keep"))
 		gb_die(GB_EXIT_USAGE, "--aslr '%s': use off or keep",
 		       cfg->aslr);
+	if (cfg->label && gb_label_check(cfg->label, err, sizeof(err)))
+		gb_die(GB_EXIT_USAGE, "%s", err);
+}
+
+/*
+ * The end of a run: the headline from the directory just written (the
+ * whole table with --verbose), then where the run and its table are.
+ */
+static void print_outcome(struct run_state *st)
+{
+	char err[1024];
+
+	if (st->cfg.verbose) {
+		gb_summary_print(stdout, gb_plan_cells, gb_plan_nr_cells);
+		putchar('\n');
+	} else if (gb_headline_print(stdout, st->res.final, err,
+				     sizeof(err))) {
+		gb_warn("no headline: %s", err);
+	}
 }
 
 /*
@@ -334,9 +355,9 @@ static int finish(struct run_state *st, int rc, const char *why)
 	if (ret)
 		gb_die(GB_EXIT_FAILURE, "%s: nothing written under %s (check "
 		       "free space and permissions)", err, st->cfg.results_dir);
-	gb_summary_print(stdout, gb_plan_cells, gb_plan_nr_cells);
-	printf("\nresults: %s%s\n", st->res.final,
-	       rc ? "  (incomplete: complete: no)" : "");
+	print_outcome(st);
+	printf("results: %s%s\nfull table: %s/summary.txt\n", st->res.final,
+	       rc ? "  (incomplete: complete: no)" : "", st->res.final);
 	return rc;
 }
 

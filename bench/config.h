@@ -50,6 +50,8 @@ struct gb_config {
 	const char *events;	/* libpfm4 events and presets; "" none */
 	bool quick;
 	bool help;
+	const char *label;	/* --label: names the run; NULL: none */
+	bool verbose;		/* --verbose: the full table at the end */
 
 	size_t nr_params;
 	struct gb_param_val params[GB_MAX_PARAMS];

@@ -196,6 +196,8 @@ static void meta_method(struct run_state *st)
 		    "write-lock (proxy, unconfirmed until the run ends)" :
 		    "none");
 	cmd = shell_join(st->argc, st->argv);
+	if (cfg->label)
+		gb_meta_set(m, "label", "%s", cfg->label);
 	gb_meta_set(m, "command", "guard-bench run%s%s", st->argc ? " " : "",
 		    cmd);
 	free(cmd);

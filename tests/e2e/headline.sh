@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# End-to-end tests of what a run prints at its end (the headline, or
+# the whole table with --verbose), --label, and `guard-bench report`.
+# TAP-style lines, then "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+GB=${GUARD_BENCH:-bench/guard-bench}
+T=$(mktemp -d /tmp/guard-bench-headline.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0 n=0
+SHORT=(-n 3 -d 0.05 -w 0.01)
+
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
+	[ -s "$T/err" ] && sed 's/^/#   /' "$T/err" | head -5
+}
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+
+# expect STATUS PATTERN DESC -- CMD...: exit status and an output line
+expect() {
+	local want=$1 pat=$2 desc=$3 rc
+	shift 4
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		not_ok "$desc (exit $rc, want $want)"
+	elif ! grep -qE -- "$pat" "$T/err" "$T/out"; then
+		not_ok "$desc (no '$pat' in output)"
+	else
+		ok "$desc"
+	fi
+}
+
+# at most LINES lines of at most COLS columns (characters, not bytes)
+fits() {
+	LC_ALL=C.UTF-8 awk -v lines="$2" -v cols="$3" '
+		{ if (length($0) > cols) { print "line " NR " has " length($0) " columns" > "/dev/stderr"; bad = 1 } }
+		END { if (NR > lines) { print NR " lines" > "/dev/stderr"; bad = 1 }; exit bad || !NR }' "$1"
+}
+
+rundir() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' | head -1; }
+
+# ---- the headline ---------------------------------------------------
+expect 0 "^full table: .*/summary.txt$" "run ends with the headline and both paths" -- \
+	$GB run "${SHORT[@]}" -s install,faults,scaling,fork -o "$T/a" --label "base try-1"
+cp "$T/out" "$T/headline"
+A=$(rundir "$T/a")
+# the two path lines come on top and are as long as the path
+check "headline: at most 40 lines, 80 columns but for the paths" \
+	'fits "$T/headline" 40 9999 2>"$T/err" &&
+	 grep -v "^results: \|^full table: " "$T/headline" >"$T/hl" && fits "$T/hl" 38 80 2>"$T/err"'
+check "headline: names the run by its label and its lock path" \
+	'grep -q "^guard-bench: base try-1 (.* $(sed -n "s/^guard_path: //p" "$A/meta.txt"))" "$T/headline" &&
+	 grep -q "^lock path: " "$T/headline"'
+check "headline: the uncontended install and remove p50 with a CI" \
+	'tr "\n" " " <"$T/headline" | grep -qE "install, uncontended \(backing=anon pages=1\): install_latency_p50 [0-9.k]+ ns +\[[0-9.k]+, [0-9.k]+\]" &&
+	 grep -q "remove_latency_p50" "$T/headline"'
+check "headline: a ratio line per faults share, with a within-run interval" \
+	'grep -qE "^  same-vma +faulters=[0-9]+ +x[0-9.]+ \[[0-9.]+, [0-9.]+\] +[0-9.]+ \[" "$T/headline" &&
+	 grep -q "within this run" "$T/headline"'
+check "headline: fork with guards against without" \
+	'grep -qE "^  anon +guards=1024 +x[0-9.]+ \[" "$T/headline"'
+check "headline: 3 trials are warned about" 'grep -q "^warning: 3 trials per cell" "$T/headline"'
+check "headline: the results path is the run" \
+	'[ "$(sed -n "s/^results: //p" "$T/headline")" = "$A" ]'
+check "headline: not the whole table" '! grep -q "Each row: median" "$T/headline"'
+check "meta.txt: label" 'grep -qx "label: base try-1" "$A/meta.txt"'
+
+expect 0 "^  metric +median unit" "--verbose prints the whole table" -- \
+	$GB run "${SHORT[@]}" -s install -o "$T/v" --verbose
+check "--verbose: the table is summary.txt's, then both paths" \
+	'V=$(rundir "$T/v"); head -n -3 "$T/out" | cmp -s - "$V/summary.txt" &&
+	 grep -q "^results: $V$" "$T/out"'
+
+# ---- --label: refused when it would break a file name or TSV --------
+label_refused() {	# label_refused LABEL NAME-IN-MESSAGE
+	rm -rf "$T/bad"
+	expect 2 "--label: $2 at byte" "--label with $2: refused, named" -- \
+		$GB run "${SHORT[@]}" -s install -o "$T/bad" --label "$1"
+	[ -e "$T/bad" ] && not_ok "--label with $2: wrote $T/bad"
+}
+label_refused "$(printf 'a\tb')" "TAB"
+label_refused "$(printf 'a\nb')" "newline"
+label_refused "a/b" "'/'"
+label_refused "$(printf 'a\033b')" "control character 0x1b"
+expect 2 "--label: empty value" "--label '': refused" -- $GB run -s install -o "$T/bad" --label ""
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
