@@ -24,6 +24,8 @@ static const struct gb_command commands[] = {
 	{ "compare", gb_cmd_compare, "BASE NEW: the cover-letter table" },
 	{ "trend", gb_cmd_trend, "runs in kernel-version order, steps marked" },
 	{ "primary", gb_cmd_primary, "RUN: its primary rows as TSV, for tools" },
+	{ "report", gb_cmd_report,
+	  "BASE NEW: setup, table, commands, plots: for a cover letter" },
 };
 
 void gb_usage(FILE *f)
@@ -47,7 +49,8 @@ void gb_usage(FILE *f)
 		"\n"
 		"  %d  interrupted by a signal (finished trials kept, "
 		"complete: no)\n"
-		"  %d  compare, trend: the runs share no cell\n",
+		"  %d  compare, trend: the runs share no cell; report: no "
+		"primary row\n",
 		GB_EXIT_OK, GB_EXIT_FAILURE, GB_EXIT_USAGE, GB_EXIT_ENV,
 		GB_EXIT_NO_GUARD, GB_EXIT_INTERRUPTED,
 		GB_EXIT_NOTHING_IN_COMMON);
@@ -72,5 +75,5 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 2, argv + 2);
 	gb_die(GB_EXIT_USAGE, "unknown command '%s': use run, list, detect, "
-	       "compare, trend or primary (guard-bench --help)", argv[1]);
+	       "compare, trend, primary or report (guard-bench --help)", argv[1]);
 }

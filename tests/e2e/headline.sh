@@ -86,5 +86,51 @@ label_refused "a/b" "'/'"
 label_refused "$(printf 'a\033b')" "control character 0x1b"
 expect 2 "--label: empty value" "--label '': refused" -- $GB run -s install -o "$T/bad" --label ""
 
+# ---- report: the block under a cover letter --------------------------
+V=$(rundir "$T/v")
+mkdir -p "$T/plots"
+expect 0 "^Test setup" "report BASE NEW: text" -- \
+	env PLOTS_DIR="$T/plots" $GB report "$A" "$V"
+cp "$T/out" "$T/report"
+check "report: setup, compare's table, commands, plots, in that order" \
+	'grep -n "^Test setup\|^guard-bench compare: \|^Reproduce$\|^Plots " "$T/report" |
+	 cut -d: -f2 | cut -c1-6 | tr "\n" " " | grep -qx "Test s guard- Reprod Plots  "'
+# a line may be wider only when it is one word (a path) that cannot break
+check "report: the setup and commands fit 72 columns" \
+	'sed "/^guard-bench compare: /,/^Reproduce$/d" "$T/report" |
+	 grep -vE "^ *[^ ]+( \\\\)?$" >"$T/rest"; fits "$T/rest" 200 72 2>"$T/err"'
+check "report: the base run named by its label, lock path, tool version" \
+	'grep -q "^  base  *base try-1 (" "$T/report" && grep -q "^  guard_path_detail " "$T/report" &&
+	 grep -q "^  tool_version " "$T/report"'
+# shell continuations joined: each command as meta.txt has it
+sed -e :a -e '/ \\$/N; s/ \\\n */ /; ta' "$T/report" >"$T/joined"
+check "report: each run's command from meta.txt" \
+	'grep -qxF "  $(sed -n "s/^command: //p" "$A/meta.txt")" "$T/joined" &&
+	 grep -qxF "  guard-bench run -n 3 -d 0.05 -w 0.01 -s install -o $T/v --verbose" "$T/joined"'
+check "report: says where the plots would be when there are none" \
+	'grep -q "no compare plots in $T/plots/" "$T/report"'
+touch "$T/plots/compare-install_latency_p50_ns.png" "$T/plots/compare-pmu_x.png"
+expect 0 "^- \`$T/plots/compare-install_latency_p50_ns.png\`" \
+	"report --format markdown: lists the primary metric's plot" -- \
+	$GB report --format markdown --plots "$T/plots" "$A" "$V"
+check "report markdown: setup table, compare's markdown, a code block" \
+	'grep -q "^| kernel_release | " "$T/out" && grep -q "^\*\*guard-bench compare\*\*: .*base try-1" "$T/out" &&
+	 [ "$(grep -c "^\`\`\`" "$T/out")" -eq 2 ] && grep -q "^and 1 more compare-" "$T/out"'
+
+# the same cells, but no primary metric: nothing to report
+cp -r "$A" "$T/noprimary"
+$GB primary "$A" | awk -F'\t' 'NR > 1 { print $3 }' | sort -u >"$T/primary"
+for f in summary.tsv trials.tsv; do
+	awk -F'\t' -v col=$([ $f = summary.tsv ] && echo 3 || echo 4) \
+		'NR == FNR { p[$1] = 1; next } !($col in p)' "$T/primary" "$A/$f" >"$T/noprimary/$f"
+done
+expect 6 "share no primary row" "report: no shared primary row: exit 6" -- \
+	$GB report "$A" "$T/noprimary"
+expect 3 "" "report: a missing run: exit 3" -- $GB report "$A" "$T/nonexistent"
+expect 2 "report takes two run directories" "report with one run: exit 2" -- $GB report "$A"
+expect 2 "use text or markdown" "report --format tsv: exit 2" -- $GB report --format tsv "$A" "$V"
+expect 2 "--seed given twice" "report: an option twice: exit 2" -- \
+	$GB report --seed 1 --seed 2 "$A" "$V"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
