@@ -148,7 +148,7 @@ fuzz: $(FUZZERS)
 # ---- compare, trend, plots --------------------------------------------
 # Without BASE= NEW= / RUNS= / RUN= they take this host's runs under
 # $(RESULTS) (scripts/runs.sh lists them, oldest first).  REPORT_ARGS
-# goes to guard-bench and plot.sh: --threshold PCT, --seed N.  Plots
+# goes to guard-bench and plot.sh: --threshold PCT, --allow-incomplete.  Plots
 # land in plots/; without gnuplot the table still prints and plot.sh
 # says how to install it (its status 7, tolerated here but not by
 # make plots, whose only job is plots).

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * guard-bench compare BASE NEW: the table for a patch series' cover
- * letter.  Cells are matched by scenario and parameters; each metric
- * gets the ratio of medians with a bootstrap CI, a Holm-adjusted
- * Mann-Whitney p and a verdict (METHODOLOGY.md, "How two runs are
- * compared").  Whatever could make the table mislead -- noise, few
+ * letter.  Cells are matched by scenario and parameters; each side's
+ * replicates (runs pooled, and the replicates inside each run) give a
+ * row its centre, interval and Welch test; primary rows get a
+ * Holm-adjusted verdict, the others are descriptive (METHODOLOGY.md,
+ * "How two runs are compared").  Whatever could make the table mislead -- noise, few
  * trials, cells on one side only, settings that differ, an incomplete
  * run -- is said in the table itself, so it travels with the email.
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,37 +40,57 @@ static void warn(struct gb_compare *c, const char *fmt, ...)
 	c->warnings[c->nr_warnings++] = s;
 }
 
-/* Does @r have the cell of @s in its rows [0, @end)? */
-static bool has_cell(const struct gb_run *r, size_t end,
-		     const struct gb_summary_row *s)
+/* The cells of a run, by name: an open-addressing set of row indices. */
+struct cellset {
+	const struct gb_run *r;
+	size_t *slot, size;
+};
+
+static size_t cell_slot(const struct cellset *cs, const char *scenario,
+			const char *cell)
 {
-	for (size_t i = 0; i < end; i++)
-		if (gb_row_is(r->rows[i].sum, s->scenario, s->cell, NULL))
-			return true;
-	return false;
+	size_t mask = cs->size - 1;
+	size_t i = gb_row_hash(scenario, cell, "") & mask;
+
+	while (cs->slot[i] != SIZE_MAX &&
+	       !gb_row_is(cs->r->rows[cs->slot[i]].sum, scenario, cell, NULL))
+		i = (i + 1) & mask;
+	return i;
 }
 
-static bool has_scenario(const struct gb_run *r, size_t end,
-			 const char *scenario)
+static void cellset_build(struct cellset *cs, const struct gb_run *r)
 {
-	for (size_t i = 0; i < end; i++)
+	cs->r = r;
+	cs->size = 16;
+	while (cs->size <= 2 * r->nr_rows)
+		cs->size *= 2;
+	cs->slot = gb_zalloc(cs->size * sizeof(*cs->slot));
+	memset(cs->slot, 0xff, cs->size * sizeof(*cs->slot));
+	for (size_t i = 0; i < r->nr_rows; i++) {
+		size_t k = cell_slot(cs, r->rows[i].sum->scenario,
+				     r->rows[i].sum->cell);
+
+		if (cs->slot[k] == SIZE_MAX)
+			cs->slot[k] = i;
+	}
+}
+
+static bool cellset_has(const struct cellset *cs, const char *scenario,
+			const char *cell)
+{
+	return cs->slot[cell_slot(cs, scenario, cell)] != SIZE_MAX;
+}
+
+static bool has_scenario(const struct gb_run *r, const char *scenario)
+{
+	for (size_t i = 0; i < r->nr_rows; i++)
 		if (!strcmp(r->rows[i].sum->scenario, scenario))
 			return true;
 	return false;
 }
 
-static size_t nr_cells(const struct gb_run *r, const char *scenario)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < r->nr_rows; i++)
-		n += !strcmp(r->rows[i].sum->scenario, scenario) &&
-		     !has_cell(r, i, r->rows[i].sum);
-	return n;
-}
-
 /*
- * Scenarios and cells one run has and the other lacks (a scenario a
+ * Scenarios and cells one side has and the other lacks (a scenario a
  * kernel or --emulate cannot run, a backing an older kernel rejects, a
  * sweep cut short by fewer CPUs), and metrics missing from a cell both
  * have (a newer guard-bench measures more).  A whole scenario is one
@@ -76,20 +99,42 @@ static size_t nr_cells(const struct gb_run *r, const char *scenario)
 static void one_sided(struct gb_compare *c, const struct gb_run *have,
 		      const struct gb_run *lack, const char *side)
 {
+	struct cellset have_cells, lack_cells, warned;
 	size_t metrics = 0;
+	const char *last_scenario = "";
 
+	cellset_build(&have_cells, have);
+	cellset_build(&lack_cells, lack);
+	cellset_build(&warned, have);
+	memset(warned.slot, 0xff, warned.size * sizeof(*warned.slot));
 	for (size_t i = 0; i < have->nr_rows; i++) {
 		const struct gb_summary_row *s = have->rows[i].sum;
+		size_t k;
 
-		if (!has_scenario(lack, lack->nr_rows, s->scenario)) {
-			if (!has_scenario(have, i, s->scenario))
+		if (!has_scenario(lack, s->scenario)) {
+			if (strcmp(last_scenario, s->scenario)) {
+				size_t cells = 0;
+
+				for (size_t j = 0; j < have_cells.size; j++)
+					cells += have_cells.slot[j] !=
+						 SIZE_MAX &&
+						 !strcmp(have->rows[
+						 have_cells.slot[j]].sum->
+						 scenario, s->scenario);
 				warn(c, "scenario %s (%zu cells) is in %s "
-				     "only: not compared", s->scenario,
-				     nr_cells(have, s->scenario), side);
-		} else if (!has_cell(lack, lack->nr_rows, s)) {
-			if (!has_cell(have, i, s))
+				     "only: not compared", s->scenario, cells,
+				     side);
+			}
+			last_scenario = s->scenario;
+			continue;
+		}
+		if (!cellset_has(&lack_cells, s->scenario, s->cell)) {
+			k = cell_slot(&warned, s->scenario, s->cell);
+			if (warned.slot[k] == SIZE_MAX) {
+				warned.slot[k] = i;
 				warn(c, "cell %s %s is in %s only: not "
 				     "compared", s->scenario, s->cell, side);
+			}
 		} else if (!gb_run_find(lack, s->scenario, s->cell,
 					s->metric)) {
 			metrics++;
@@ -99,30 +144,37 @@ static void one_sided(struct gb_compare *c, const struct gb_run *have,
 		warn(c, "%zu metric(s) of common cells are in %s only (a "
 		     "different guard-bench version?): not compared",
 		     metrics, side);
+	free(have_cells.slot);
+	free(lack_cells.slot);
+	free(warned.slot);
 }
 
 static void match(struct gb_compare *c)
 {
 	const struct gb_run *b = c->base, *n = c->new;
 
-	c->diffs = gb_zalloc(b->nr_rows * sizeof(*c->diffs));
+	c->diffs = gb_zalloc((b->nr_rows ? b->nr_rows : 1) *
+			     sizeof(*c->diffs));
 	for (size_t i = 0; i < b->nr_rows; i++) {
 		const struct gb_summary_row *s = b->rows[i].sum;
-		const struct gb_run_row *nr = gb_run_find(n, s->scenario,
-							  s->cell, s->metric);
 
-		if (!nr)
+		if (!gb_run_find(n, s->scenario, s->cell, s->metric))
 			continue;
-		gb_diff_measure(&c->diffs[c->nr_diffs++], &b->rows[i], nr,
-				c->opts.seed, c->opts.delta);
+		gb_diff_measure(&c->diffs[c->nr_diffs++], &c->base_group,
+				&c->new_group, s, &c->floors);
 	}
 	if (!c->nr_diffs)
 		gb_die(GB_EXIT_NOTHING_IN_COMMON, "%s and %s share no cell: "
 		       "nothing to compare; run the same scenarios (-s) and "
 		       "parameters on both kernels", b->dir, n->dir);
 	for (size_t i = 0; i < c->nr_diffs; i++)
-		c->nr_tested += !c->diffs[i].counts;
-	gb_diffs_judge(c->diffs, c->nr_diffs, c->opts.delta);
+		c->nr_primary += c->diffs[i].primary && !c->diffs[i].counts;
+	if (!c->nr_primary)
+		gb_die(GB_EXIT_NOTHING_IN_COMMON, "%s and %s share no primary "
+		       "row (the rows compare judges: guard-bench primary "
+		       "RUN lists them): run a scenario that has one on both "
+		       "kernels", b->dir, n->dir);
+	c->nr_family = gb_diffs_judge(c->diffs, c->nr_diffs, c->opts.delta);
 }
 
 static void settings_warnings(struct gb_compare *c)
@@ -132,14 +184,26 @@ static void settings_warnings(struct gb_compare *c)
 	if (!strcmp(b->dir, n->dir))
 		warn(c, "BASE and NEW are the same run: every row compares "
 		     "a run with itself");
-	if (!gb_run_complete(b))
-		warn(c, "base run is incomplete (complete: %s): cells it "
-		     "did not finish are missing or have fewer trials",
-		     gb_run_meta(b, "complete"));
-	if (!gb_run_complete(n))
-		warn(c, "new run is incomplete (complete: %s): cells it did "
-		     "not finish are missing or have fewer trials",
-		     gb_run_meta(n, "complete"));
+	for (size_t i = 0; i < c->base_group.nr; i++)
+		if (!gb_run_complete(&c->base_group.runs[i]))
+			warn(c, "base run %s is INCOMPLETE (complete: %s; "
+			     "taken with --allow-incomplete): cells it did "
+			     "not finish are missing or have fewer trials",
+			     c->base_group.runs[i].name,
+			     gb_run_meta(&c->base_group.runs[i], "complete"));
+	for (size_t i = 0; i < c->new_group.nr; i++)
+		if (!gb_run_complete(&c->new_group.runs[i]))
+			warn(c, "new run %s is INCOMPLETE (complete: %s; "
+			     "taken with --allow-incomplete): cells it did "
+			     "not finish are missing or have fewer trials",
+			     c->new_group.runs[i].name,
+			     gb_run_meta(&c->new_group.runs[i], "complete"));
+	if (c->base_group.override[0])
+		warn(c, "base pools runs that differ in %s (--force-pool)",
+		     c->base_group.override);
+	if (c->new_group.override[0])
+		warn(c, "new pools runs that differ in %s (--force-pool)",
+		     c->new_group.override);
 	for (const char *const *k = gb_skew_keys; *k; k++) {
 		const char *bv = gb_run_meta(b, *k), *nv = gb_run_meta(n, *k);
 
@@ -148,61 +212,118 @@ static void settings_warnings(struct gb_compare *c)
 			     "numbers: part of a change may be its)", *k, bv,
 			     nv);
 	}
+	if (c->floors.n && strcmp(c->floors.cpu_model,
+				  gb_run_meta(b, "cpu_model")))
+		warn(c, "the noise floor %s was measured on '%s', these runs "
+		     "ran on '%s': it may not hold here", c->floors.path,
+		     c->floors.cpu_model, gb_run_meta(b, "cpu_model"));
 }
 
-/* Noise and trial counts, over the rows that had a test. */
+/* What the replicates allow, over the primary rows. */
 static void data_warnings(struct gb_compare *c)
 {
-	size_t noisy = 0, nb = SIZE_MAX, nn = SIZE_MAX;
+	size_t single = 0, floor = 0, fewer = 0;
+	size_t rb = gb_group_replicates(&c->base_group);
+	size_t rn = gb_group_replicates(&c->new_group);
 
 	for (size_t i = 0; i < c->nr_diffs; i++) {
 		const struct gb_diff *d = &c->diffs[i];
 
-		if (d->counts)
+		if (!d->primary || d->counts)
 			continue;
-		noisy += d->noisy;
-		if (d->base->n < nb)
-			nb = d->base->n;
-		if (d->new->n < nn)
-			nn = d->new->n;
+		single += isnan(d->p) && !isnan(d->ratio);
+		floor += d->used_floor;
+		fewer += d->base_nrep < rb || d->new_nrep < rn;
 	}
-	if (noisy)
-		warn(c, "%zu of %zu rows have a side whose cv exceeds the "
-		     "threshold %.3g%% (noisy): too noisy to decide a "
-		     "change that small; quiet the machine (detect's hints) "
-		     "or raise --threshold", noisy, c->nr_tested,
-		     c->opts.delta * 100);
-	if (nb < GB_MIN_TRIALS || nn < GB_MIN_TRIALS)
-		warn(c, "fewest trials in a row: base %zu, new %zu (fewer "
-		     "than %d): the CI and Mann-Whitney are weak (3 vs 3 "
-		     "can never reach p < 0.05); run with -n %d or more",
-		     nb, nn, GB_MIN_TRIALS, GB_MIN_TRIALS);
+	if (single)
+		warn(c, "%zu primary rows have one replicate on a side and no "
+		     "noise floor: no verdict (inconclusive), since how much "
+		     "runs of one kernel differ is unknown; run with -R 5 or "
+		     "more, pool runs (BASE1,BASE2,...), or give "
+		     "--noise-floor from make validate", single);
+	if (floor)
+		warn(c, "%zu primary rows judged with the noise floor %s in "
+		     "place of a side's between-replicate variance", floor,
+		     c->floors.path);
+	if (fewer)
+		warn(c, "%zu primary rows have fewer replicates than their "
+		     "side holds (a run lacks the cell or is incomplete): "
+		     "compared with what both sides have", fewer);
+}
+
+static void load_side(struct gb_compare *c, struct gb_group *g,
+		      const char *arg)
+{
+	char **dirs, err[2048];
+	int n;
+
+	dirs = gb_split_runs(arg, &n);
+	if (!n)
+		gb_die(GB_EXIT_USAGE, "'%s' names no run directory: give "
+		       "DIR or DIR1,DIR2,...", arg);
+	g->runs = gb_report_load(&c->opts, dirs, n);
+	g->nr = (size_t)n;
+	/* the runs keep pointers to their names: freed with the group */
+	g->dirs = dirs;
+	if (gb_group_check(g, c->opts.force_pool, err, sizeof(err)))
+		gb_die(GB_EXIT_ENV, "%s", err);
+}
+
+void gb_compare_build(struct gb_compare *c)
+{
+	char err[2048];
+
+	if (c->opts.nr_runs != 2)
+		gb_die(GB_EXIT_USAGE, "compare takes two sides, BASE and NEW, "
+		       "got %d: guard-bench compare results/<old>/<run> "
+		       "results/<new>/<run> (a side may be RUN1,RUN2,...)",
+		       c->opts.nr_runs);
+	load_side(c, &c->base_group, c->opts.runs[0]);
+	load_side(c, &c->new_group, c->opts.runs[1]);
+	c->base = &c->base_group.runs[0];
+	c->new = &c->new_group.runs[0];
+	if (gb_floors_load(&c->floors, c->opts.noise_floor, err,
+			   sizeof(err)))
+		gb_die(GB_EXIT_ENV, "--noise-floor: %s: give the file make "
+		       "validate wrote", err);
+
+	settings_warnings(c);
+	one_sided(c, c->base, c->new, "base");
+	one_sided(c, c->new, c->base, "new");
+	match(c);
+	data_warnings(c);
+}
+
+void gb_compare_free(struct gb_compare *c)
+{
+	for (size_t i = 0; i < c->nr_warnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
+	free(c->diffs);
+	for (size_t i = 0; i < c->base_group.nr; i++)
+		gb_run_free(&c->base_group.runs[i]);
+	for (size_t i = 0; i < c->new_group.nr; i++)
+		gb_run_free(&c->new_group.runs[i]);
+	for (struct gb_group *g = &c->base_group; g <= &c->new_group; g++) {
+		for (size_t i = 0; i < g->nr; i++)
+			free(g->dirs[i]);
+		free(g->dirs);
+		free(g->runs);
+	}
+	gb_floors_free(&c->floors);
+	free(c->opts.runs);
 }
 
 int gb_cmd_compare(int argc, char **argv)
 {
 	struct gb_compare c = { 0 };
-	struct gb_run *runs;
 
 	gb_report_parse(&c.opts, GB_CMD_COMPARE, argc, argv);
 	if (c.opts.help) {
 		gb_report_usage(stdout, GB_CMD_COMPARE);
 		return GB_EXIT_OK;
 	}
-	if (c.opts.nr_runs != 2)
-		gb_die(GB_EXIT_USAGE, "compare takes two run directories, "
-		       "BASE and NEW, got %d: guard-bench compare "
-		       "results/<old>/<run> results/<new>/<run>",
-		       c.opts.nr_runs);
-	runs = gb_report_load(c.opts.runs, 2);
-	c.base = &runs[0];
-	c.new = &runs[1];
-
-	settings_warnings(&c);
-	one_sided(&c, c.base, c.new, "base");
-	one_sided(&c, c.new, c.base, "new");
-	match(&c);
-	data_warnings(&c);
+	gb_compare_build(&c);
 
 	switch (c.opts.format) {
 	case GB_FMT_TEXT:
@@ -218,14 +339,6 @@ int gb_cmd_compare(int argc, char **argv)
 		gb_compare_print_tsv(stdout, &c);
 		break;
 	}
-
-	for (size_t i = 0; i < c.nr_warnings; i++)
-		free(c.warnings[i]);
-	free(c.warnings);
-	free(c.diffs);
-	gb_run_free(&runs[0]);
-	gb_run_free(&runs[1]);
-	free(runs);
-	free(c.opts.runs);
+	gb_compare_free(&c);
 	return fflush(stdout) ? GB_EXIT_FAILURE : GB_EXIT_OK;
 }

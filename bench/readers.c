@@ -15,7 +15,13 @@
 #include "results.h"
 #include "util.h"
 
+/* Format 2: trials nest in replicates (independent re-execs). */
 const char *const gb_trials_header[] = {
+	"scenario", "cell", "replicate", "trial", "metric", "value", "unit",
+	NULL
+};
+/* Format 1, before replicates: read as one replicate. */
+static const char *const trials_header_v1[] = {
 	"scenario", "cell", "trial", "metric", "value", "unit", NULL
 };
 const char *const gb_summary_header[] = {
@@ -360,14 +366,23 @@ out:
  * a row belongs to is almost always the one after the last hit: look
  * there first and fall back to a scan.
  */
+/* Columns of trials.tsv; format 1 lacks the replicate. */
+struct trials_cols {
+	int rep, trial, metric, value, unit;
+};
+
+static const struct trials_cols cols_v2 = { 2, 3, 4, 5, 6 };
+static const struct trials_cols cols_v1 = { -1, 2, 3, 4, 5 };
+
 static struct gb_trial_series *find_series(struct gb_trial_series *s,
 					   size_t n, size_t *hint,
-					   const struct gb_tsv *t)
+					   const struct gb_tsv *t,
+					   const struct trials_cols *c)
 {
 	for (size_t k = 0; k < n; k++) {
 		size_t i = (*hint + k) % n;
 
-		if (!strcmp(s[i].metric, t->col[3]) &&
+		if (!strcmp(s[i].metric, t->col[c->metric]) &&
 		    !strcmp(s[i].cell, t->col[1]) &&
 		    !strcmp(s[i].scenario, t->col[0])) {
 			*hint = i + 1;
@@ -379,7 +394,8 @@ static struct gb_trial_series *find_series(struct gb_trial_series *s,
 
 static struct gb_trial_series *new_series(struct gb_trial_series **s,
 					  size_t *n, size_t *cap,
-					  struct gb_tsv *t, char *err,
+					  struct gb_tsv *t,
+					  const struct trials_cols *c, char *err,
 					  size_t errlen)
 {
 	struct gb_trial_series *ts;
@@ -395,43 +411,62 @@ static struct gb_trial_series *new_series(struct gb_trial_series **s,
 	if (copy_field(t, 0, ts->scenario, sizeof(ts->scenario), err,
 		       errlen) ||
 	    copy_field(t, 1, ts->cell, sizeof(ts->cell), err, errlen) ||
-	    copy_field(t, 3, ts->metric, sizeof(ts->metric), err, errlen) ||
-	    copy_field(t, 5, ts->unit, sizeof(ts->unit), err, errlen))
+	    copy_field(t, (size_t)c->metric, ts->metric, sizeof(ts->metric),
+		       err, errlen) ||
+	    copy_field(t, (size_t)c->unit, ts->unit, sizeof(ts->unit), err,
+		       errlen))
 		return NULL;
 	(*n)++;
 	return ts;
 }
 
-/* Append one trial's value; the trial number must rise within a series. */
+/*
+ * Append one trial's value: within a series (replicate, trial) must
+ * rise, replicates from 1 up, trials from 1 up within each.
+ */
 static int add_trial(struct gb_trial_series *ts, struct gb_tsv *t,
-		     char *err, size_t errlen)
+		     const struct trials_cols *c, char *err, size_t errlen)
 {
-	double trial, v;
+	double trial, v, rep = 1;
 
-	if (gb_tsv_number(t, 2, &trial, err, errlen) ||
-	    gb_tsv_number(t, 4, &v, err, errlen))
+	if (gb_tsv_number(t, (size_t)c->trial, &trial, err, errlen) ||
+	    gb_tsv_number(t, (size_t)c->value, &v, err, errlen) ||
+	    (c->rep >= 0 && gb_tsv_number(t, (size_t)c->rep, &rep, err,
+					  errlen)))
 		return -1;
 	if (trial < 1 || trial > 1e9 || trial != floor(trial))
 		return fail(err, errlen, t->path, t->line,
-			    "column 3: trial must be an integer from 1 to 1e9");
-	if ((unsigned long)trial <= ts->last_trial)
+			    "column %d: trial must be an integer from 1 to "
+			    "1e9", c->trial + 1);
+	if (rep < 1 || rep > 1e6 || rep != floor(rep))
 		return fail(err, errlen, t->path, t->line,
-			    "trial %lu of %s %s %s comes after trial %lu: "
-			    "duplicated or out of order", (unsigned long)trial,
-			    ts->scenario, ts->cell, ts->metric,
+			    "column %d: replicate must be an integer from 1 "
+			    "to 1e6", c->rep + 1);
+	if ((unsigned long)rep < ts->last_rep ||
+	    ((unsigned long)rep == ts->last_rep &&
+	     (unsigned long)trial <= ts->last_trial))
+		return fail(err, errlen, t->path, t->line,
+			    "replicate %lu trial %lu of %s %s %s comes after "
+			    "replicate %lu trial %lu: duplicated or out of "
+			    "order", (unsigned long)rep, (unsigned long)trial,
+			    ts->scenario, ts->cell, ts->metric, ts->last_rep,
 			    ts->last_trial);
-	if (strcmp(ts->unit, t->col[5]))
+	if (strcmp(ts->unit, t->col[c->unit]))
 		return fail(err, errlen, t->path, t->line,
 			    "unit '%.20s' differs from '%s' earlier in %s %s",
-			    t->col[5], ts->unit, ts->cell, ts->metric);
+			    t->col[c->unit], ts->unit, ts->cell, ts->metric);
 	/* grows at powers of two: n values live in a buffer of 2^k >= n */
 	if ((ts->n & (ts->n - 1)) == 0) {
-		ts->v = realloc(ts->v, (ts->n ? 2 * ts->n : 1) *
-				sizeof(*ts->v));
-		if (!ts->v)
+		size_t cap = ts->n ? 2 * ts->n : 1;
+
+		ts->v = realloc(ts->v, cap * sizeof(*ts->v));
+		ts->rep = realloc(ts->rep, cap * sizeof(*ts->rep));
+		if (!ts->v || !ts->rep)
 			gb_die(GB_EXIT_FAILURE, "out of memory");
 	}
-	ts->v[ts->n++] = v;
+	ts->v[ts->n] = v;
+	ts->rep[ts->n++] = (unsigned int)rep;
+	ts->last_rep = (unsigned long)rep;
 	ts->last_trial = (unsigned long)trial;
 	return 0;
 }
@@ -441,21 +476,28 @@ long gb_trials_read(const char *path, struct gb_trial_series **series,
 {
 	struct gb_tsv *t = gb_zalloc(sizeof(*t));
 	struct gb_trial_series *s = NULL, *ts;
+	const struct trials_cols *c = &cols_v2;
 	size_t n = 0, cap = 0, hint = 0;
 	long ret = -1;
 	int r;
 
-	if (gb_tsv_open(t, path, gb_trials_header, err, errlen))
-		goto out;
+	if (gb_tsv_open(t, path, gb_trials_header, err, errlen)) {
+		char err1[1024];
+
+		/* an older run: the same columns less the replicate */
+		if (gb_tsv_open(t, path, trials_header_v1, err1, sizeof(err1)))
+			goto out;
+		c = &cols_v1;
+	}
 	while ((r = gb_tsv_next(t, err, errlen)) == 1) {
-		ts = find_series(s, n, &hint, t);
+		ts = find_series(s, n, &hint, t, c);
 		if (!ts) {
-			ts = new_series(&s, &n, &cap, t, err, errlen);
+			ts = new_series(&s, &n, &cap, t, c, err, errlen);
 			if (!ts)
 				goto out;
 			hint = n;
 		}
-		if (add_trial(ts, t, err, errlen))
+		if (add_trial(ts, t, c, err, errlen))
 			goto out;
 	}
 	if (r == 0)
@@ -473,7 +515,9 @@ out:
 
 void gb_trials_free(struct gb_trial_series *series, long n)
 {
-	for (long i = 0; i < n; i++)
+	for (long i = 0; i < n; i++) {
 		free(series[i].v);
+		free(series[i].rep);
+	}
 	free(series);
 }

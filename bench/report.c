@@ -16,6 +16,7 @@
 
 #include "compare_stats.h"
 #include "report.h"
+#include "scenario.h"
 #include "util.h"
 
 /*
@@ -69,82 +70,272 @@ const char *gb_outcome_name(enum gb_outcome o)
 		[GB_OUT_EQUAL] = "equal",
 		[GB_OUT_DIFFERS] = "differs",
 		[GB_OUT_NA] = "n/a",
+		[GB_OUT_DESCRIPTIVE] = "-",
 	};
 
 	return (size_t)o < ARRAY_SIZE(names) ? names[o] : "?";
 }
 
-/* FNV-1a over the row's names: a per-row seed independent of order. */
-static uint64_t row_hash(const struct gb_summary_row *s)
-{
-	const char *parts[] = { s->scenario, "\t", s->cell, "\t", s->metric };
-	uint64_t h = 0xcbf29ce484222325ULL;
+/* ---- pooled runs ---------------------------------------------------- */
 
-	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-		for (const char *c = parts[i]; *c; c++)
-			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
-	return h;
+/*
+ * What must be the same for runs to be replicates of one thing: the
+ * kernel, the machine, the tool, and what was measured.
+ */
+const char *const gb_pool_keys[] = {
+	"kernel_release", "kernel_version", "arch", "cpu_model", "nr_cpus",
+	"tool_version", "guard_path", "emulation", "placement", "timer",
+	"label", NULL
+};
+
+int gb_group_check(struct gb_group *g, bool force, char *err,
+		   size_t errlen)
+{
+	g->override[0] = '\0';
+	snprintf(g->name, sizeof(g->name), "%s", g->runs[0].name);
+	if (g->nr > 1)
+		snprintf(g->name + strlen(g->name),
+			 sizeof(g->name) - strlen(g->name), " (+%zu more)",
+			 g->nr - 1);
+	for (size_t i = 1; i < g->nr; i++)
+		for (const char *const *k = gb_pool_keys; *k; k++) {
+			const char *a = gb_run_meta(&g->runs[0], *k);
+			const char *b = gb_run_meta(&g->runs[i], *k);
+
+			if (!strcmp(a, b))
+				continue;
+			if (force) {
+				if (!g->override[0])
+					snprintf(g->override,
+						 sizeof(g->override), "%s "
+						 "('%s' and '%s')", *k, a, b);
+				continue;
+			}
+			snprintf(err, errlen, "cannot pool %s with %s: %s "
+				 "differs ('%s' and '%s'); pool only runs of "
+				 "one kernel on one machine, or add "
+				 "--force-pool (recorded in the report)",
+				 g->runs[i].dir, g->runs[0].dir, *k, b, a);
+			return -1;
+		}
+	return 0;
 }
 
-void gb_diff_measure(struct gb_diff *d, const struct gb_run_row *base,
-		     const struct gb_run_row *new, uint64_t seed,
-		     double delta)
+size_t gb_group_replicates(const struct gb_group *g)
 {
-	double u;
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->nr; i++)
+		n += g->runs[i].nr_replicates;
+	return n;
+}
+
+/*
+ * One row's values over a group, replicates renumbered run after run.
+ * Returns the number of values (0: no run has the row); *@v and *@rep
+ * are malloc'd.
+ */
+static size_t group_values(const struct gb_group *g,
+			   const struct gb_summary_row *key, double **v,
+			   unsigned int **rep, const struct gb_summary_row **sum)
+{
+	size_t n = 0, k = 0;
+	unsigned int offset = 0;
+
+	*sum = NULL;
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct gb_run_row *r = gb_run_find(&g->runs[i],
+			key->scenario, key->cell, key->metric);
+
+		n += r ? r->n : 0;
+	}
+	*v = gb_zalloc((n ? n : 1) * sizeof(**v));
+	*rep = gb_zalloc((n ? n : 1) * sizeof(**rep));
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct gb_run_row *r = gb_run_find(&g->runs[i],
+			key->scenario, key->cell, key->metric);
+
+		for (size_t j = 0; r && j < r->n; j++, k++) {
+			(*v)[k] = r->v[j];
+			(*rep)[k] = offset + r->rep[j];
+		}
+		if (r && !*sum)
+			*sum = r->sum;
+		offset += g->runs[i].nr_replicates;
+	}
+	return n;
+}
+
+/* ---- noise floors ---------------------------------------------------- */
+
+static const char *const floor_header[] = {
+	"scenario", "cell", "metric", "log_sd", "df", "cpu_model", NULL
+};
+
+int gb_floors_load(struct gb_floors *fl, const char *path, char *err,
+		   size_t errlen)
+{
+	struct gb_tsv *t;
+	size_t cap = 0;
+	int r, ret = -1;
+
+	memset(fl, 0, sizeof(*fl));
+	if (!path)
+		return 0;
+	snprintf(fl->path, sizeof(fl->path), "%s", path);
+	t = gb_zalloc(sizeof(*t));
+	if (gb_tsv_open(t, path, floor_header, err, errlen))
+		goto out;
+	while ((r = gb_tsv_next(t, err, errlen)) == 1) {
+		struct gb_floor_row *f;
+
+		if (fl->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			fl->rows = realloc(fl->rows, cap * sizeof(*fl->rows));
+			if (!fl->rows)
+				gb_die(GB_EXIT_FAILURE, "out of memory");
+		}
+		f = &fl->rows[fl->n];
+		memset(f, 0, sizeof(*f));
+		if (gb_tsv_number(t, 3, &f->f.log_sd, err, errlen) ||
+		    gb_tsv_number(t, 4, &f->f.df, err, errlen))
+			goto out;
+		if (!(f->f.log_sd >= 0) || !(f->f.df >= 1)) {
+			snprintf(err, errlen, "%s:%lu: log_sd must be >= 0 and "
+				 "df >= 1", path, t->line);
+			goto out;
+		}
+		snprintf(f->scenario, sizeof(f->scenario), "%s", t->col[0]);
+		snprintf(f->cell, sizeof(f->cell), "%s", t->col[1]);
+		snprintf(f->metric, sizeof(f->metric), "%s", t->col[2]);
+		snprintf(fl->cpu_model, sizeof(fl->cpu_model), "%s",
+			 t->col[5]);
+		fl->n++;
+	}
+	if (r == 0)
+		ret = 0;
+out:
+	gb_tsv_close(t);
+	free(t);
+	if (ret)
+		gb_floors_free(fl);
+	return ret;
+}
+
+const struct gb_floor *gb_floors_find(const struct gb_floors *fl,
+				      const struct gb_summary_row *key)
+{
+	for (size_t i = 0; fl && i < fl->n; i++)
+		if (!strcmp(fl->rows[i].metric, key->metric) &&
+		    !strcmp(fl->rows[i].cell, key->cell) &&
+		    !strcmp(fl->rows[i].scenario, key->scenario))
+			return &fl->rows[i].f;
+	return NULL;
+}
+
+void gb_floors_free(struct gb_floors *fl)
+{
+	free(fl->rows);
+	fl->rows = NULL;
+	fl->n = 0;
+}
+
+/* ---- one row ---------------------------------------------------------- */
+
+/* Between-replicate spread, or the trials' cv where one replicate. */
+static double spread(const struct gb_sample *s)
+{
+	return s->nrep > 1 ? s->log_sd : s->within_cv;
+}
+
+void gb_diff_measure(struct gb_diff *d, const struct gb_group *base,
+		     const struct gb_group *new,
+		     const struct gb_summary_row *key,
+		     const struct gb_floors *floors)
+{
+	struct gb_sample b, n;
+	struct gb_re_result re;
+	const struct gb_summary_row *bs, *ns;
+	double *bv, *nv;
+	unsigned int *br, *nr;
+	size_t nb, nn;
 
 	memset(d, 0, sizeof(*d));
-	d->base = base;
-	d->new = new;
-	d->dir = gb_metric_direction(base->sum->metric);
-	d->base_median = base->sum->s.median;
-	d->new_median = new->sum->s.median;
-	d->base_cv = base->sum->s.cv;
-	d->new_cv = new->sum->s.cv;
-	d->ratio = d->lo = d->hi = d->hl = d->p = d->p_adj = NAN;
-	if (base->n < 2 || new->n < 2) {
-		d->counts = true;
-		if (d->base_median > 0)
-			d->ratio = d->new_median / d->base_median;
-		return;
+	nb = group_values(base, key, &bv, &br, &bs);
+	nn = group_values(new, key, &nv, &nr, &ns);
+	d->sum = bs ? bs : key;
+	d->dir = gb_metric_direction(key->metric);
+	d->primary = gb_metric_primary(key->scenario, key->metric);
+	d->counts = d->dir == GB_DIR_NONE;
+	gb_sample_build(&b, bv, br, nb);
+	gb_sample_build(&n, nv, nr, nn);
+	d->base_nrep = b.nrep;
+	d->new_nrep = n.nrep;
+	d->base_n = nb;
+	d->new_n = nn;
+	d->base_centre = nb ? (b.positive ? b.centre : gb_median(bv, nb)) :
+			      NAN;
+	d->new_centre = nn ? (n.positive ? n.centre : gb_median(nv, nn)) :
+			     NAN;
+	d->base_spread = spread(&b);
+	d->new_spread = spread(&n);
+	d->ratio = d->lo = d->hi = d->p = d->p_adj = NAN;
+	d->df = d->se = d->mde = NAN;
+	if (!gb_re_compare(&b, &n, gb_floors_find(floors, key), 0.95, 1,
+			   &re)) {
+		d->ratio = re.ratio;
+		d->lo = re.lo;
+		d->hi = re.hi;
+		d->p = re.p;
+		d->df = re.df;
+		d->se = re.se;
+		d->used_floor = re.used_floor;
+	} else if (d->base_centre > 0) {
+		d->ratio = d->new_centre / d->base_centre;
 	}
-	d->noisy = d->base_cv > delta || d->new_cv > delta;
-	d->few = base->n < GB_MIN_TRIALS || new->n < GB_MIN_TRIALS;
-	/*
-	 * -EDOM: a median, or a resample's, is <= 0 and has no log.  The
-	 * point ratio may still exist (a few zero trials); without an
-	 * interval the row cannot be better than inconclusive.
-	 */
-	if (gb_bootstrap_ratio_ci(base->v, base->n, new->v, new->n,
-				  GB_BOOT_DRAWS, seed ^ row_hash(base->sum),
-				  0.95, &d->ratio, &d->lo, &d->hi) &&
-	    d->base_median > 0)
-		d->ratio = d->new_median / d->base_median;
-	if (gb_mann_whitney(new->v, new->n, base->v, base->n, &u, &d->p) < 0)
-		d->p = NAN;
-	d->hl = gb_hodges_lehmann(base->v, base->n, new->v, new->n);
+	gb_sample_free(&b);
+	gb_sample_free(&n);
+	free(bv);
+	free(br);
+	free(nv);
+	free(nr);
 }
 
 static enum gb_outcome judge_counts(const struct gb_diff *d, double delta)
 {
-	double b = d->base_median, n = d->new_median;
+	double b = d->base_centre, n = d->new_centre;
 	double tol = fmax(delta * fmax(fabs(b), fabs(n)), GB_COUNT_ABS_TOL);
 
 	return fabs(n - b) <= tol ? GB_OUT_EQUAL : GB_OUT_DIFFERS;
 }
 
-static enum gb_outcome judge(const struct gb_diff *d, double delta)
+static enum gb_outcome judge(struct gb_diff *d, double delta)
 {
 	enum gb_verdict v;
 
 	if (d->counts)
 		return judge_counts(d, delta);
+	if (!d->primary)
+		return GB_OUT_DESCRIPTIVE;
 	/* zero on both sides (no page faults per pair): nothing changed */
-	if (d->base_median == 0 && d->new_median == 0)
+	if (d->base_centre == 0 && d->new_centre == 0)
 		return judge_counts(d, delta);
-	if (isnan(d->ratio))
+	if (isnan(d->ratio)) {
+		d->why = "a value <= 0: no ratio";
 		return GB_OUT_NA;
+	}
+	if (isnan(d->p)) {
+		d->why = "one replicate on a side and no noise floor: the "
+			 "between-replicate variance is unknown";
+		return GB_OUT_INCONCLUSIVE;
+	}
 	v = gb_verdict(d->ratio, d->lo, d->hi, d->p_adj, GB_ALPHA, delta,
 		       d->dir == GB_DIR_HIGHER);
+	/* a CI inside +-delta says nothing if the row could not see delta */
+	if (v == GB_EQUIVALENT && !(d->mde <= delta)) {
+		d->why = "the detectable change exceeds the threshold";
+		v = GB_INCONCLUSIVE;
+	}
 	switch (v) {
 	case GB_BETTER:
 	case GB_WORSE:
@@ -160,16 +351,17 @@ static enum gb_outcome judge(const struct gb_diff *d, double delta)
 }
 
 /*
- * Holm's family is every tested row of the report: among hundreds of
- * rows some raw p below 0.05 is expected from noise alone.
+ * Holm's family is the primary rows with a test: the rows a reader
+ * acts on.  Descriptive rows get their interval and no verdict, so
+ * hundreds of them cannot raise false alarms nor dilute the family.
  */
-void gb_diffs_judge(struct gb_diff *d, size_t n, double delta)
+size_t gb_diffs_judge(struct gb_diff *d, size_t n, double delta)
 {
-	double *p = gb_zalloc(n * sizeof(*p));
-	size_t *idx = gb_zalloc(n * sizeof(*idx)), m = 0;
+	double *p = gb_zalloc((n ? n : 1) * sizeof(*p));
+	size_t *idx = gb_zalloc((n ? n : 1) * sizeof(*idx)), m = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (!isnan(d[i].p)) {
+		if (d[i].primary && !d[i].counts && !isnan(d[i].p)) {
 			idx[m] = i;
 			p[m++] = d[i].p;
 		}
@@ -177,12 +369,19 @@ void gb_diffs_judge(struct gb_diff *d, size_t n, double delta)
 		for (size_t k = 0; k < m; k++)
 			d[idx[k]].p_adj = p[k];
 	for (size_t i = 0; i < n; i++) {
-		d[i].significant = d[i].p_adj < GB_ALPHA &&
+		double a = GB_ALPHA / (double)(m ? m : 1);
+
+		if (!isnan(d[i].se))
+			d[i].mde = d[i].se == 0 ? 0 :
+				exp((gb_t_quantile(1 - a / 2, d[i].df) +
+				     gb_t_quantile(0.8, d[i].df)) * d[i].se) - 1;
+		d[i].significant = d[i].primary && d[i].p_adj < GB_ALPHA &&
 				   (d[i].lo > 1 || d[i].hi < 1);
 		d[i].outcome = judge(&d[i], delta);
 	}
 	free(idx);
 	free(p);
+	return m;
 }
 
 /* 0.00062 -> "6.2e-4": printf's "6.2e-04" is one column too wide. */
@@ -418,17 +617,35 @@ static int set_threshold(struct gb_report_opts *o, unsigned int cmd,
 	return 0;
 }
 
-static int set_seed(struct gb_report_opts *o, unsigned int cmd,
-		    const char *val, char *err, size_t errlen)
+static int set_noise_floor(struct gb_report_opts *o, unsigned int cmd,
+			   const char *val, char *err, size_t errlen)
 {
-	long seed;
+	(void)cmd, (void)err, (void)errlen;
+	o->noise_floor = val;
+	return 0;
+}
 
-	(void)cmd;
-	if (gb_parse_long(val, 0, LONG_MAX, &seed))
-		return opt_error(err, errlen, "--seed: '%s' is not a "
-				 "non-negative integer: give e.g. --seed 1",
-				 val);
-	o->seed = (uint64_t)seed;
+static int set_all(struct gb_report_opts *o, unsigned int cmd,
+		   const char *val, char *err, size_t errlen)
+{
+	(void)cmd, (void)val, (void)err, (void)errlen;
+	o->all = true;
+	return 0;
+}
+
+static int set_allow_incomplete(struct gb_report_opts *o, unsigned int cmd,
+				const char *val, char *err, size_t errlen)
+{
+	(void)cmd, (void)val, (void)err, (void)errlen;
+	o->allow_incomplete = true;
+	return 0;
+}
+
+static int set_force_pool(struct gb_report_opts *o, unsigned int cmd,
+			  const char *val, char *err, size_t errlen)
+{
+	(void)cmd, (void)val, (void)err, (void)errlen;
+	o->force_pool = true;
 	return 0;
 }
 
@@ -458,8 +675,17 @@ static const struct report_opt report_opts[] = {
 	{ "threshold", "PCT", BOTH, set_threshold,
 	  "delta: a change must exceed PCT% to count, and a CI inside "
 	  "+-PCT% is equivalent (default: 2)" },
-	{ "seed", "N", BOTH, set_seed,
-	  "bootstrap seed, printed with the report (default: 1)" },
+	{ "all", NULL, BOTH, set_all,
+	  "every row: the descriptive ones (tails, rates, counts, PMU) "
+	  "too, not only the primary rows that get a verdict" },
+	{ "noise-floor", "FILE", BOTH, set_noise_floor,
+	  "a noise floor measured on this machine by make validate: lets "
+	  "a side with one replicate be judged" },
+	{ "allow-incomplete", NULL, BOTH, set_allow_incomplete,
+	  "take runs with complete: no (marked in every table)" },
+	{ "force-pool", NULL, BOTH, set_force_pool,
+	  "pool runs that differ in a key that should match (recorded "
+	  "in the report)" },
 	{ "changed", NULL, GB_CMD_TREND, set_changed,
 	  "text: only the cell x metric rows with a marked step" },
 	{ "help", NULL, BOTH, set_help, "this text" },
@@ -469,14 +695,19 @@ void gb_report_usage(FILE *f, unsigned int cmd)
 {
 	if (cmd == GB_CMD_COMPARE)
 		fprintf(f, "usage: guard-bench compare [options] BASE NEW\n\n"
-			"The cover-letter table: NEW against BASE, cell by "
-			"cell, with a 95%% CI,\nHolm-adjusted Mann-Whitney p "
-			"and a verdict per row.\n");
+			"The cover-letter table: NEW against BASE, primary row "
+			"by primary row,\nwith a 95%% CI over replicates, a "
+			"Holm-adjusted p, the change the\ncomparison could "
+			"detect and a verdict.  BASE and NEW may each be\n"
+			"several runs of one kernel, comma-separated "
+			"(A1,A2,A3): pooled as\nreplicates.\n");
 	else
 		fprintf(f, "usage: guard-bench trend [options] RUN...\n\n"
-			"Each cell x metric across runs in kernel-version "
-			"order; steps that are\nsignificant and beyond the "
-			"threshold are marked.\n");
+			"Each primary row across kernels in version order; "
+			"runs of one kernel\n(same release, label and "
+			"machine) pool into one point as replicates;\nsteps "
+			"that are significant (Holm within each step) and "
+			"beyond the\nthreshold are marked.\n");
 	fprintf(f, "%s: run directories, results/<kernel-release>/<host>-"
 		"<UTC time>/\n\nOptions:\n",
 		cmd == GB_CMD_COMPARE ? "BASE, NEW" : "RUN");
@@ -492,8 +723,9 @@ void gb_report_usage(FILE *f, unsigned int cmd)
 		gb_put_wrapped(f, first, "                   ", o->help);
 	}
 	fprintf(f, "\nExit status: 0 a report was printed (whatever its "
-		"verdicts), %d usage,\n%d a run directory missing, empty or "
-		"corrupt, %d the runs share no cell.\n", GB_EXIT_USAGE,
+		"verdicts), %d usage,\n%d a run directory missing, empty, "
+		"corrupt or incomplete, or runs that\ncannot be pooled, %d "
+		"the runs share no cell (compare: no primary row).\n", GB_EXIT_USAGE,
 		GB_EXIT_ENV, GB_EXIT_NOTHING_IN_COMMON);
 }
 
@@ -518,7 +750,6 @@ void gb_report_parse(struct gb_report_opts *o, unsigned int cmd,
 	memset(o, 0, sizeof(*o));
 	o->format = GB_FMT_TEXT;
 	o->delta = GB_DEFAULT_DELTA;
-	o->seed = GB_DEFAULT_SEED;
 	o->runs = gb_zalloc(((size_t)argc + 1) * sizeof(*o->runs));
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i], *eq, *val = NULL;
@@ -556,13 +787,33 @@ void gb_report_parse(struct gb_report_opts *o, unsigned int cmd,
 	}
 }
 
-struct gb_run *gb_report_load(char **dirs, int n)
+struct gb_run *gb_report_load(const struct gb_report_opts *o, char **dirs,
+			      int n)
 {
-	struct gb_run *runs = gb_zalloc((size_t)n * sizeof(*runs));
+	struct gb_run *runs = gb_zalloc((size_t)(n ? n : 1) * sizeof(*runs));
 	char err[2048];
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (gb_run_load(&runs[i], dirs[i], err, sizeof(err)))
 			gb_die(GB_EXIT_ENV, "%s", err);
+		if (!gb_run_complete(&runs[i]) && !o->allow_incomplete)
+			gb_die(GB_EXIT_ENV, "%s is incomplete (complete: %s): "
+			       "its cells may be missing or short; re-run it, "
+			       "or add --allow-incomplete to use it anyway",
+			       dirs[i], gb_run_meta(&runs[i], "complete"));
+	}
 	return runs;
+}
+
+char **gb_split_runs(const char *arg, int *n)
+{
+	char *copy = gb_strdup(arg), *tok, *save;
+	char **out = gb_zalloc((strlen(arg) + 2) * sizeof(*out));
+
+	*n = 0;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		out[(*n)++] = gb_strdup(tok);
+	free(copy);
+	return out;
 }

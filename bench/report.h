@@ -14,14 +14,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "replicate_stats.h"
 #include "run_dir.h"
 
 
 #define GB_ALPHA		0.05
 #define GB_DEFAULT_DELTA	0.02
-#define GB_DEFAULT_SEED		1
-/* Below this many trials a side, Mann-Whitney and the CI are weak. */
-#define GB_MIN_TRIALS		10
 /*
  * Lock counts come from one phase, so their noise cannot be measured.
  * A lock path change moves them by a whole acquisition per op; two runs
@@ -46,38 +44,92 @@ enum gb_outcome {
 	GB_OUT_BETTER,
 	GB_OUT_WORSE,
 	GB_OUT_CHANGED,		/* beyond delta, but no better direction */
-	GB_OUT_EQUAL,		/* counts (n = 1), or 0 on both sides */
-	GB_OUT_DIFFERS,		/* counts (n = 1): beyond tolerance */
-	GB_OUT_NA,		/* no ratio: a median <= 0 */
+	GB_OUT_EQUAL,		/* counts, or 0 on both sides */
+	GB_OUT_DIFFERS,		/* counts: beyond tolerance */
+	GB_OUT_NA,		/* no ratio: a value <= 0 */
+	GB_OUT_DESCRIPTIVE,	/* not a primary row: ratio, no verdict */
 };
 
 const char *gb_outcome_name(enum gb_outcome o);
 
+/*
+ * Runs of one kernel on one machine pooled into one side of a
+ * comparison (or one point of a trend): each run is one replicate or
+ * more, renumbered in turn.  Runs that differ in a key of
+ * gb_pool_keys are refused unless forced; then @override says which.
+ */
+struct gb_group {
+	struct gb_run *runs;
+	size_t nr;
+	char **dirs;		/* names the runs point to, if owned */
+	char name[320];		/* "<release>/<run>" (+N more) */
+	char override[256];	/* "" or the key that differed */
+};
+
+extern const char *const gb_pool_keys[];
+/* 0, or -1 with the differing key, both values and the fix in @err. */
+int gb_group_check(struct gb_group *g, bool force, char *err,
+		   size_t errlen);
+/* Replicates in the group: the sum of its runs' highest numbers. */
+size_t gb_group_replicates(const struct gb_group *g);
+
+/*
+ * A noise floor measured on this machine (make validate): per row, the
+ * between-replicate sd of log values and its degrees of freedom.  It
+ * stands in for the variance a side with one replicate cannot show.
+ */
+struct gb_floor_row {
+	char scenario[32], cell[192], metric[96];
+	struct gb_floor f;
+};
+
+struct gb_floors {
+	char path[1024];
+	char cpu_model[256];
+	struct gb_floor_row *rows;
+	size_t n;
+};
+
+/* NULL @path: none.  -1 with file:line and reason in @err. */
+int gb_floors_load(struct gb_floors *fl, const char *path, char *err,
+		   size_t errlen);
+const struct gb_floor *gb_floors_find(const struct gb_floors *fl,
+				      const struct gb_summary_row *key);
+void gb_floors_free(struct gb_floors *fl);
+
 /* One cell x metric, new against base. */
 struct gb_diff {
-	const struct gb_run_row *base, *new;
+	const struct gb_summary_row *sum;	/* names and unit */
 	enum gb_direction dir;
-	bool counts;		/* a side has a single value: no test */
-	double base_median, new_median, base_cv, new_cv;
-	double ratio, lo, hi;	/* new/base of medians, 95% CI; NAN: none */
-	double hl;		/* Hodges-Lehmann shift new - base, in unit */
-	double p, p_adj;	/* Mann-Whitney, Holm-adjusted; NAN: none */
+	bool primary;		/* judged; others are descriptive */
+	bool counts;		/* no direction: equal or differs */
+	size_t base_nrep, new_nrep, base_n, new_n;
+	double base_centre, new_centre;	/* gmean of replicate medians */
+	double base_spread, new_spread;	/* between replicates (sd of
+					 * log); one replicate: trials' cv */
+	double ratio, lo, hi;	/* new/base, 95% CI; NAN: none */
+	double p, p_adj;	/* Welch, Holm over primary rows; NAN */
+	double df, se, mde;	/* mde: detectable change, fraction */
+	bool used_floor;	/* a side had one replicate: floor's sd */
 	bool significant;	/* p_adj < alpha and the CI excludes 1 */
-	bool noisy;		/* a side's cv exceeds delta */
-	bool few;		/* a side has fewer than GB_MIN_TRIALS */
+	const char *why;	/* why a primary row has no verdict */
 	enum gb_outcome outcome;
 };
 
 /*
- * Measure one row: medians, cv, the ratio and its bootstrap CI (seeded
- * with @seed mixed with the row's names, so a row's interval does not
- * depend on what else is in the report), Mann-Whitney p, HL shift.
+ * Measure one row: pool each side's values by replicate, then
+ * gb_re_compare().  @floors may be NULL.
  */
-void gb_diff_measure(struct gb_diff *d, const struct gb_run_row *base,
-		     const struct gb_run_row *new, uint64_t seed,
-		     double delta);
-/* Holm over every tested row of one report, then each row's verdict. */
-void gb_diffs_judge(struct gb_diff *d, size_t n, double delta);
+void gb_diff_measure(struct gb_diff *d, const struct gb_group *base,
+		     const struct gb_group *new,
+		     const struct gb_summary_row *key,
+		     const struct gb_floors *floors);
+/*
+ * Holm over the primary rows with a test (the family), each primary
+ * row's minimum detectable effect at alpha / family, then verdicts.
+ * Returns the family's size.
+ */
+size_t gb_diffs_judge(struct gb_diff *d, size_t n, double delta);
 
 /*
  * Four digits: 2240000 -> "2.240M", 285320 -> "285.3k", 0.00027 ->
@@ -122,8 +174,11 @@ enum gb_format { GB_FMT_TEXT, GB_FMT_MARKDOWN, GB_FMT_TSV };
 struct gb_report_opts {
 	enum gb_format format;
 	double delta;		/* fraction: 0.02 for --threshold 2 */
-	uint64_t seed;
 	bool changed_only;	/* trend --changed */
+	bool all;		/* every row, not only the primary ones */
+	bool allow_incomplete;	/* take runs with complete: no */
+	bool force_pool;	/* pool runs that differ in a pool key */
+	const char *noise_floor;	/* --noise-floor FILE */
 	bool help;
 	int nr_runs;
 	char **runs;
@@ -137,7 +192,13 @@ void gb_report_parse(struct gb_report_opts *o, unsigned int cmd,
 		     int argc, char **argv);
 void gb_report_usage(FILE *f, unsigned int cmd);
 
-/* Load every run or die with status 3 and the message. */
-struct gb_run *gb_report_load(char **dirs, int n);
+/*
+ * Load every run or die with status 3 and the message; a run with
+ * complete: no is refused (status 3) unless @o->allow_incomplete.
+ */
+struct gb_run *gb_report_load(const struct gb_report_opts *o, char **dirs,
+			      int n);
+/* "A,B,C": comma-separated run directories, in a new array. */
+char **gb_split_runs(const char *arg, int *n);
 
 #endif

@@ -138,8 +138,9 @@ void gb_results_trial(struct gb_results *r, const struct gb_cell *c,
 		      unsigned int trial, const char *metric,
 		      const char *unit, double v)
 {
-	fprintf(r->trials, "%s\t%s\t%u\t%s\t%.10g\t%s\n", c->sc->name,
-		c->label, trial + 1, metric, v, unit);
+	fprintf(r->trials, "%s\t%s\t%u\t%u\t%s\t%.10g\t%s\n", c->sc->name,
+		c->label, r->replicate ? r->replicate : 1, trial + 1, metric,
+		v, unit);
 }
 
 int gb_results_flush(struct gb_results *r, char *err, size_t errlen)

@@ -73,10 +73,10 @@ long gb_summary_read(const char *path, struct gb_summary_row **rows,
 		     char *err, size_t errlen);
 
 /*
- * trials.tsv grouped by cell x metric: the per-trial values that the
- * bootstrap and Mann-Whitney need (summary.tsv holds only their
- * summary).  Series appear in the order of their first row, values in
- * trial order.
+ * trials.tsv grouped by cell x metric: the per-trial values, each with
+ * its replicate, that the comparison needs (summary.tsv holds only
+ * their summary).  Series appear in the order of their first row,
+ * values in (replicate, trial) order.
  */
 struct gb_trial_series {
 	char scenario[32];
@@ -85,7 +85,8 @@ struct gb_trial_series {
 	char unit[16];
 	size_t n;
 	double *v;
-	unsigned long last_trial;	/* trials must come in rising order */
+	unsigned int *rep;		/* each value's replicate, from 1 */
+	unsigned long last_rep, last_trial;	/* (rep, trial) rise */
 };
 
 /*
@@ -101,6 +102,7 @@ struct gb_results {
 	char final[4096];
 	char tmp[4096];
 	FILE *trials;
+	unsigned int replicate;	/* this process's replicate; 0: 1 */
 	struct gb_topo *topo;	/* names contenders' relations in cells.tsv */
 };
 

@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "run_dir.h"
+#include "stats.h"
 #include "util.h"
 
 /* Does @dir hold <release>/<run>/meta.txt, i.e. is it a results root? */
@@ -94,17 +97,66 @@ static void short_name(const char *dir, char *name, size_t len)
 	free(copy);
 }
 
+/* Trial series by name: an open-addressing table over r->trials. */
+struct series_index {
+	size_t *slot;
+	size_t size;
+};
+
+static size_t series_slot(const struct gb_run *r,
+			  const struct series_index *x, const char *scenario,
+			  const char *cell, const char *metric)
+{
+	size_t mask = x->size - 1;
+	size_t i = gb_row_hash(scenario, cell, metric) & mask;
+
+	while (x->slot[i] != SIZE_MAX) {
+		const struct gb_trial_series *t = &r->trials[x->slot[i]];
+
+		if (!strcmp(t->metric, metric) && !strcmp(t->cell, cell) &&
+		    !strcmp(t->scenario, scenario))
+			break;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+static void series_index_build(const struct gb_run *r,
+			       struct series_index *x)
+{
+	x->size = 16;
+	while (x->size <= 2 * (size_t)r->nr_trials)
+		x->size *= 2;
+	x->slot = gb_zalloc(x->size * sizeof(*x->slot));
+	memset(x->slot, 0xff, x->size * sizeof(*x->slot));
+	for (long i = 0; i < r->nr_trials; i++) {
+		const struct gb_trial_series *t = &r->trials[i];
+
+		x->slot[series_slot(r, x, t->scenario, t->cell, t->metric)] =
+			(size_t)i;
+	}
+}
+
 static struct gb_trial_series *find_trials(struct gb_run *r,
+					   const struct series_index *x,
 					   const struct gb_summary_row *s)
 {
-	for (long i = 0; i < r->nr_trials; i++) {
-		struct gb_trial_series *t = &r->trials[i];
+	size_t k = series_slot(r, x, s->scenario, s->cell, s->metric);
 
-		if (!strcmp(t->metric, s->metric) && !strcmp(t->cell, s->cell) &&
-		    !strcmp(t->scenario, s->scenario))
-			return t;
-	}
-	return NULL;
+	return x->slot[k] == SIZE_MAX ? NULL : &r->trials[x->slot[k]];
+}
+
+/*
+ * summary.tsv prints the median compare shows beside its test: it must
+ * be the median of the values the test reads.  Both are written with
+ * ten significant digits, so allow for that rounding.
+ */
+static bool median_disagrees(const struct gb_summary_row *s,
+			     const struct gb_trial_series *t)
+{
+	double m = gb_median(t->v, t->n);
+
+	return fabs(m - s->s.median) > 1e-8 * fmax(fabs(m), 1e-300) + 1e-12;
 }
 
 /*
@@ -115,16 +167,22 @@ static struct gb_trial_series *find_trials(struct gb_run *r,
 static int match_trials(struct gb_run *r, char *err, size_t errlen)
 {
 	size_t matched = 0;
+	struct series_index x;
+	int ret = -1;
 
+	series_index_build(r, &x);
 	r->rows = gb_zalloc(r->nr_summary * sizeof(*r->rows));
 	r->nr_rows = r->nr_summary;
 	for (size_t i = 0; i < r->nr_summary; i++) {
 		const struct gb_summary_row *s = &r->summary[i];
-		struct gb_trial_series *t = find_trials(r, s);
+		struct gb_trial_series *t = find_trials(r, &x, s);
 
 		r->rows[i].sum = s;
 		if (!t && s->s.n == 1) {
+			static const unsigned int first = 1;
+
 			r->rows[i].v = &s->s.median;
+			r->rows[i].rep = &first;
 			r->rows[i].n = 1;
 			continue;
 		}
@@ -134,9 +192,19 @@ static int match_trials(struct gb_run *r, char *err, size_t errlen)
 				 "run is inconsistent; re-run it", r->dir,
 				 t ? t->n : 0, s->scenario, s->cell, s->metric,
 				 s->s.n);
-			return -1;
+			goto out;
+		}
+		if (median_disagrees(s, t)) {
+			snprintf(err, errlen, "%s: summary.tsv says the median "
+				 "of %s %s %s is %.10g, its %zu values in "
+				 "trials.tsv give %.10g: one file was edited or "
+				 "is corrupt; re-run it", r->dir, s->scenario,
+				 s->cell, s->metric, s->s.median, t->n,
+				 gb_median(t->v, t->n));
+			goto out;
 		}
 		r->rows[i].v = t->v;
+		r->rows[i].rep = t->rep;
 		r->rows[i].n = t->n;
 		matched++;
 	}
@@ -145,9 +213,12 @@ static int match_trials(struct gb_run *r, char *err, size_t errlen)
 			 "series, summary.tsv lists %zu of them: the run is "
 			 "inconsistent; re-run it", r->dir, r->nr_trials,
 			 matched);
-		return -1;
+		goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	free(x.slot);
+	return ret;
 }
 
 static int load_files(struct gb_run *r, char *err, size_t errlen)
@@ -179,6 +250,8 @@ static int load_files(struct gb_run *r, char *err, size_t errlen)
 		goto out_corrupt;
 	}
 	ret = match_trials(r, err, errlen);
+	if (!ret)
+		ret = gb_run_index(r, err, errlen);
 	goto out;
 
 out_not_run:
@@ -210,6 +283,9 @@ void gb_run_free(struct gb_run *r)
 	free(r->summary);
 	gb_trials_free(r->trials, r->nr_trials);
 	free(r->rows);
+	free(r->index);
+	r->index = NULL;
+	r->index_size = 0;
 	r->summary = NULL;
 	r->trials = NULL;
 	r->rows = NULL;
@@ -224,14 +300,66 @@ bool gb_row_is(const struct gb_summary_row *s, const char *scenario,
 	       !strcmp(s->cell, cell) && !strcmp(s->scenario, scenario);
 }
 
+uint64_t gb_row_hash(const char *scenario, const char *cell,
+		     const char *metric)
+{
+	const char *parts[] = { scenario, "\t", cell, "\t", metric };
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		for (const char *c = parts[i]; *c; c++)
+			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Slot of the row named so, or of the empty slot where it would go. */
+static size_t index_slot(const struct gb_run *r, const char *scenario,
+			 const char *cell, const char *metric)
+{
+	size_t mask = r->index_size - 1;
+	size_t i = gb_row_hash(scenario, cell, metric) & mask;
+
+	while (r->index[i] != SIZE_MAX &&
+	       !gb_row_is(r->rows[r->index[i]].sum, scenario, cell, metric))
+		i = (i + 1) & mask;
+	return i;
+}
+
+int gb_run_index(struct gb_run *r, char *err, size_t errlen)
+{
+	r->index_size = 16;
+	while (r->index_size <= 2 * r->nr_rows)
+		r->index_size *= 2;
+	r->index = gb_zalloc(r->index_size * sizeof(*r->index));
+	memset(r->index, 0xff, r->index_size * sizeof(*r->index));
+	for (size_t i = 0; i < r->nr_rows; i++) {
+		const struct gb_summary_row *s = r->rows[i].sum;
+		size_t k = index_slot(r, s->scenario, s->cell, s->metric);
+
+		if (r->index[k] != SIZE_MAX) {
+			snprintf(err, errlen, "%s/summary.tsv lists %s %s %s "
+				 "twice: the run is corrupt; re-run it",
+				 r->dir, s->scenario, s->cell, s->metric);
+			return -1;
+		}
+		r->index[k] = i;
+		for (size_t j = 0; j < r->rows[i].n; j++)
+			if (r->rows[i].rep[j] > r->nr_replicates)
+				r->nr_replicates = r->rows[i].rep[j];
+	}
+	return 0;
+}
+
 const struct gb_run_row *gb_run_find(const struct gb_run *r,
 				     const char *scenario, const char *cell,
 				     const char *metric)
 {
-	for (size_t i = 0; i < r->nr_rows; i++)
-		if (gb_row_is(r->rows[i].sum, scenario, cell, metric))
-			return &r->rows[i];
-	return NULL;
+	size_t k;
+
+	if (!r->index)
+		return NULL;
+	k = index_slot(r, scenario, cell, metric);
+	return r->index[k] == SIZE_MAX ? NULL : &r->rows[r->index[k]];
 }
 
 const char *gb_run_meta(const struct gb_run *r, const char *key)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "results.h"
 
@@ -21,6 +22,7 @@ struct gb_run_row {
 	 * (n = 1, nothing in trials.tsv): then this is their one value.
 	 */
 	const double *v;
+	const unsigned int *rep;	/* each value's replicate, from 1 */
 	size_t n;
 };
 
@@ -34,6 +36,9 @@ struct gb_run {
 	long nr_trials;
 	struct gb_run_row *rows;	/* one per summary row, same order */
 	size_t nr_rows;
+	size_t *index;			/* hash of rows by their names */
+	size_t index_size;		/* a power of two > 2 * nr_rows */
+	unsigned int nr_replicates;	/* the highest replicate number */
 };
 
 /*
@@ -45,10 +50,21 @@ struct gb_run {
 int gb_run_load(struct gb_run *r, const char *dir, char *err,
 		size_t errlen);
 void gb_run_free(struct gb_run *r);
+/*
+ * Index @r->rows by name and find its highest replicate (gb_run_load
+ * does this; a run built in memory calls it).  -1 with @err when a
+ * cell x metric is listed twice.
+ */
+int gb_run_index(struct gb_run *r, char *err, size_t errlen);
+
+/* FNV-1a of a row's scenario, cell and metric: its place in an index. */
+uint64_t gb_row_hash(const char *scenario, const char *cell,
+		     const char *metric);
 
 /* Is @s the row of this scenario, cell and metric (NULL: any metric)? */
 bool gb_row_is(const struct gb_summary_row *s, const char *scenario,
 	       const char *cell, const char *metric);
+/* The row of a cell x metric, found through the index: O(1). */
 const struct gb_run_row *gb_run_find(const struct gb_run *r,
 				     const char *scenario, const char *cell,
 				     const char *metric);

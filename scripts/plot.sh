@@ -8,7 +8,7 @@
 #   scripts/plot.sh compare [OPTIONS] BASE NEW  ratio charts, CDFs, sweeps
 #   scripts/plot.sh trend [OPTIONS] RUN...      trend lines, sweeps
 #
-# OPTIONS (--threshold PCT, --seed N) are passed to guard-bench.
+# OPTIONS (--threshold PCT, --allow-incomplete) are passed to guard-bench.
 # Environment: PLOTS_DIR (default plots), GNUPLOT (default gnuplot),
 # GUARD_BENCH (default bench/guard-bench of this tree).
 # Exit status: 0 drawn; 1 gnuplot failed on a plot; 2 usage; 3 and 6
@@ -46,17 +46,17 @@ fi
 opts=() runs=() delta=2
 while [ $# -gt 0 ]; do
 	case $1 in
-	--threshold | --seed)
+	--threshold)
 		[ $# -ge 2 ] || die "$1 needs a value" 2
 		opts+=("$1" "$2")
 		[ "$1" = --threshold ] && delta=$2
 		shift
 		;;
-	--threshold=* | --seed=*)
+	--threshold=* | --allow-incomplete)
 		opts+=("$1")
 		case $1 in --threshold=*) delta=${1#*=} ;; esac
 		;;
-	-*) die "unknown option '$1': plot.sh passes --threshold and --seed" 2 ;;
+	-*) die "unknown option '$1': plot.sh passes --threshold and --allow-incomplete" 2 ;;
 	*) runs+=("$1") ;;
 	esac
 	shift
@@ -114,7 +114,7 @@ heading() {
 
 # Each run's label ("6.19 mmap-read", "... EMULATED write-lock") and
 # every number below come from guard-bench's trend table.
-"$GB" trend --format tsv "${opts[@]}" "${runs[@]}" >"$tmp/trend.tsv" \
+"$GB" trend --all --format tsv "${opts[@]}" "${runs[@]}" >"$tmp/trend.tsv" \
 	2>"$tmp/gb.err"
 rc=$?
 if [ $rc -ne 0 ]; then
@@ -285,7 +285,9 @@ compare_charts() {
 		rgb["equivalent"] = 3049153				# 2e86c1
 	}
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-	$c["base_n"] < 2 || $c["new_n"] < 2 || $c["ci_lo"] == "nan" { next }
+	$c["ratio"] == "nan" || $c["ratio"] == "-nan" { next }
+	# one replicate a side: no interval, the point alone
+	$c["ci_lo"] ~ /nan/ { $c["ci_lo"] = $c["ratio"]; $c["ci_hi"] = $c["ratio"] }
 	{
 		m = $c["metric"]; f = tmp "/cmp." m ".tsv"
 		n[m]++

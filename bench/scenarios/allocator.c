@@ -217,7 +217,6 @@ static void teardown(struct gb_cell *c)
  * others are descriptive).  See METHODOLOGY.md, "Primary rows".
  */
 static const char *const primary[] = {
-	"install_latency_all_p50_ns",
 	"cycles_per_sec_total",
 	NULL
 };

@@ -306,7 +306,6 @@ static void teardown(struct gb_cell *c)
  */
 static const char *const primary[] = {
 	"create_latency_p50_ns",
-	"fault_rate_vs_control",
 	NULL
 };
 

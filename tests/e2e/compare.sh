@@ -43,14 +43,17 @@ fits_72() { sed 's/±/+/g' "$1" | awk 'length > 72 { bad = 1 } END { exit bad }'
 
 # ---- synthetic runs ----------------------------------------------------
 # synth DIR SCALE NOISE SEED [KEY=VALUE...]: a run directory with two
-# install cells, 10 trials each (TRIALS= to change), values
-# base * SCALE * (1 + NOISE * u): the u are evenly spaced over [-1, 1],
-# in an order SEED shuffles, so every answer is known exactly (the
-# median ratio is SCALE) and no seed can be lucky; one lock count per
-# cell (n = 1).  KEY=VALUE lines replace meta.txt defaults; CELLS= adds
-# cells ("a,b").
+# install cells, REPS replicates (default 5) of 10 trials each (TRIALS=
+# to change), values base * SCALE * off[r] * (1 + NOISE * u): the u are
+# evenly spaced over [-1, 1] in an order SEED shuffles; the replicate
+# offsets off[r] are evenly spaced over [1 - REPNOISE, 1 + REPNOISE]
+# (default 0.004, as a quiet machine), also shuffled, so every answer
+# is known exactly (the ratio of centres is SCALE) and no seed can be
+# lucky; one lock count per cell (n = 1).  KEY=VALUE lines replace
+# meta.txt defaults; CELLS= adds cells ("a,b").
 synth() {
 	local dir=$1 scale=$2 noise=$3 seed=$4 trials=10 cells="" kv
+	local reps=5 repnoise=0.004
 	shift 4
 	mkdir -p "$dir"
 	{
@@ -71,6 +74,8 @@ synth() {
 		case $kv in
 		TRIALS=*) trials=${kv#TRIALS=} ;;
 		CELLS=*) cells=${kv#CELLS=} ;;
+		REPS=*) reps=${kv#REPS=} ;;
+		REPNOISE=*) repnoise=${kv#REPNOISE=} ;;
 		*)
 			sed -i "/^${kv%%=*}: /d" "$dir/meta.txt"
 			echo "${kv%%=*}: ${kv#*=}" >>"$dir/meta.txt"
@@ -78,7 +83,8 @@ synth() {
 		esac
 	done
 	awk -v scale="$scale" -v noise="$noise" -v seed="$seed" \
-		-v trials="$trials" -v extra="$cells" -v dir="$dir" '
+		-v trials="$trials" -v extra="$cells" -v dir="$dir" \
+		-v reps="$reps" -v repnoise="$repnoise" '
 	function stats(key, unit,   i, j, k, x, s, m, sd, v) {
 		k = n[key]
 		for (i = 1; i <= k; i++) v[i] = val[key, i]
@@ -100,19 +106,22 @@ synth() {
 		nc = split("backing=anon pages=1,backing=anon pages=16" (extra ? "," extra : ""), cell, ",")
 		metric[1] = "install_latency_p50_ns"; unit[1] = "ns"; base[1] = 700
 		metric[2] = "pairs_per_sec"; unit[2] = "ops/s"; base[2] = 1e6
-		print "scenario\tcell\ttrial\tmetric\tvalue\tunit" > (dir "/trials.tsv")
+		print "scenario\tcell\treplicate\ttrial\tmetric\tvalue\tunit" > (dir "/trials.tsv")
 		for (c = 1; c <= nc; c++)
-			for (t = 1; t <= trials; t++)
-				for (m = 1; m <= 2; m++) {
-					# 7 is prime to 10 and 3: (7t + seed) mod trials
-					# visits every grid point once
-					u = trials > 1 ? 2 * ((7 * t + seed) % trials) / (trials - 1) - 1 : 0
-					v = base[m] * c * scale * (1 + noise * u)
-					key = "install" SUBSEP cell[c] SUBSEP metric[m]
-					val[key, ++n[key]] = v
-					printf "install\t%s\t%d\t%s\t%.10g\t%s\n", cell[c], t,
-						metric[m], v, unit[m] > (dir "/trials.tsv")
-				}
+			for (r = 1; r <= reps; r++) {
+				# 3 and 7 are prime to 5 and 10: each visits
+				# every grid point once
+				o = reps > 1 ? 1 + repnoise * (2 * ((3 * r + seed) % reps) / (reps - 1) - 1) : 1
+				for (t = 1; t <= trials; t++)
+					for (m = 1; m <= 2; m++) {
+						u = trials > 1 ? 2 * ((7 * t + seed) % trials) / (trials - 1) - 1 : 0
+						v = base[m] * c * scale * o * (1 + noise * u)
+						key = "install" SUBSEP cell[c] SUBSEP metric[m]
+						val[key, ++n[key]] = v
+						printf "install\t%s\t%d\t%d\t%s\t%.10g\t%s\n", cell[c], r, t,
+							metric[m], v, unit[m] > (dir "/trials.tsv")
+					}
+			}
 		print "scenario\tcell\tmetric\tunit\tn\tmedian\tmin\tmax\tmean\tstddev\tcv" > (dir "/summary.tsv")
 		for (c = 1; c <= nc; c++) {
 			for (m = 1; m <= 2; m++)
@@ -123,66 +132,101 @@ synth() {
 	}'
 }
 
+# A TSV column of the rows whose metric is M: mcol FILE M NAME
+mcol() {
+	awk -F'\t' -v m="$2" -v name="$3" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == name) c = i; if ($i == "metric") k = i }; next }
+		$k == m { print $c }' "$1"
+}
+
 S=$T/synth
 synth "$S/base" 1 0.005 1
 cp -r "$S/base" "$S/same"
+synth "$S/base2" 1 0.005 21
 synth "$S/shifted" 1.10 0.005 2
-synth "$S/noisy_a" 1 0.30 3
-synth "$S/noisy_b" 1.03 0.30 4
+synth "$S/noisy_a" 1 0.005 3 REPNOISE=0.15
+synth "$S/noisy_b" 1.03 0.005 4 REPNOISE=0.15
 
 # ---- identical runs: equivalent everywhere ---------------------------
 expect 0 "install_latency_p50_ns" "compare of two identical runs" -- \
-	$GB compare --format tsv "$S/base" "$S/same"
+	$GB compare --all --format tsv "$S/base" "$S/same"
 cp "$T/out" "$T/same.tsv"
-check "identical: every tested row equivalent, every count equal" \
-	'[ -z "$(col "$T/same.tsv" verdict | grep -vxE "equivalent|equal")" ] &&
-	 [ "$(col "$T/same.tsv" verdict | grep -cx equivalent)" -eq 4 ] &&
-	 [ "$(col "$T/same.tsv" verdict | grep -cx equal)" -eq 2 ]'
+check "identical: primary rows equivalent, counts equal, the rest descriptive" \
+	'[ "$(mcol "$T/same.tsv" install_latency_p50_ns verdict | grep -cx equivalent)" -eq 2 ] &&
+	 [ "$(mcol "$T/same.tsv" mmap_lock_read_per_pair verdict | grep -cx equal)" -eq 2 ] &&
+	 [ "$(mcol "$T/same.tsv" pairs_per_sec verdict | grep -cx -- -)" -eq 2 ]'
 check "identical: ratio 1 and nothing significant" \
 	'[ -z "$(col "$T/same.tsv" significant | grep -vx no)" ] &&
 	 [ "$(col "$T/same.tsv" ratio | grep -vcx 1)" -eq 0 ]'
 
-# ---- +10% with 0.5% noise: worse latency, better rate, CI excludes 1 --
+# ---- +10% with 0.5% noise: worse latency, CI excludes 1 ---------------
 expect 0 "pairs_per_sec" "compare against a run shifted +10%" -- \
-	$GB compare --format tsv "$S/base" "$S/shifted"
+	$GB compare --all --format tsv "$S/base" "$S/shifted"
 cp "$T/out" "$T/shift.tsv"
-check "shifted: latency rows worse with ci_lo > 1" \
-	'awk -F"\t" "\$3 == \"install_latency_p50_ns\" && !(\$19 == \"worse\" && \$13 > 1) { bad = 1 } END { exit bad }" "$T/shift.tsv" &&
-	 [ "$(col "$T/shift.tsv" verdict | grep -cx worse)" -eq 2 ]'
-check "shifted: ops/s rows better (direction-aware)" \
-	'[ "$(awk -F"\t" "\$3 == \"pairs_per_sec\" && \$19 == \"better\"" "$T/shift.tsv" | wc -l)" -eq 2 ]'
-check "shifted: Holm-adjusted p below 0.05, HL shift about +70 ns" \
-	'awk -F"\t" "NR > 1 && \$6 > 1 && !(\$17 < 0.05) { bad = 1 }
-		\$3 == \"install_latency_p50_ns\" && \$2 ~ /pages=1\$/ && (\$15 < 60 || \$15 > 80) { bad = 1 }
-		END { exit bad }" "$T/shift.tsv"'
-expect 0 "\+10\.0%\* worse$" "text: the shift as +10.0%, marked, worse" -- \
+check "shifted: primary latency rows worse with ci_lo > 1, p_holm < 0.05" \
+	'[ "$(mcol "$T/shift.tsv" install_latency_p50_ns verdict | grep -cx worse)" -eq 2 ] &&
+	 [ -z "$(mcol "$T/shift.tsv" install_latency_p50_ns ci_lo | awk "\$1 <= 1")" ] &&
+	 [ -z "$(mcol "$T/shift.tsv" install_latency_p50_ns p_holm | awk "\$1 >= 0.05")" ]'
+check "shifted: ops/s rows descriptive, ratio 1.1 with an interval" \
+	'[ "$(mcol "$T/shift.tsv" pairs_per_sec verdict | grep -cx -- -)" -eq 2 ] &&
+	 [ -z "$(mcol "$T/shift.tsv" pairs_per_sec ratio | awk "\$1 < 1.0999 || \$1 > 1.1001")" ] &&
+	 [ -z "$(mcol "$T/shift.tsv" pairs_per_sec ci_lo | awk "\$1 <= 1")" ]'
+expect 0 "\+10\.0% +[0-9.]+% worse$" "text: the shift as +10.0%, its det, worse" -- \
 	$GB compare "$S/base" "$S/shifted"
-check "text: at most 72 columns" 'fits_72 "$T/out"'
-check "text: header names kernel, guard_path and the seed" \
-	'grep -q "^base  6.19 guard_path mmap-read" "$T/out" && grep -q "seed 1$" "$T/out"'
-check "text: the lock count row says equal, without a test" \
-	'grep -qE "^mmap_lock_read_per_pair +2.000 +2.000 +\+0.0%  equal$" "$T/out" &&
-	 grep -q "one value a side (lock counts, n = 1)" "$T/out"'
-expect 0 "seed 7" "--seed is printed" -- $GB compare --seed 7 "$S/base" "$S/shifted"
-expect 0 "threshold 15%, seed" "--threshold 15 is used and printed" -- \
+check "text: at most 72 columns, primary rows only" \
+	'fits_72 "$T/out" && ! grep -q pairs_per_sec "$T/out"'
+check "text: header names kernel, lock path and the replicates" \
+	'grep -q "^base  6.19 mmap-read (5 replicates x 10 trials x 1 s)" "$T/out" &&
+	 grep -q "^How to read:" "$T/out"'
+expect 0 "^mmap_lock_read_per_pair +2.000 +2.000 +\+0.0%  equal$" \
+	"--all: the lock count row says equal, without a test" -- \
+	$GB compare --all "$S/base" "$S/shifted"
+check "--all: at most 72 columns, descriptive rows with their CI" \
+	'fits_72 "$T/out" && grep -q "^pairs_per_sec " "$T/out"'
+expect 2 "unknown option '--seed'" "--seed is gone (no bootstrap): exit 2" -- \
+	$GB compare --seed 7 "$S/base" "$S/shifted"
+expect 0 "threshold 15%" "--threshold 15 is used and printed" -- \
 	$GB compare --threshold 15 "$S/base" "$S/shifted"
 check "--threshold 15: the +10% is no longer a change" \
 	'! grep -qE "(worse|better)$" "$T/out"'
 expect 0 "^\| install backing=anon pages=1 \| install_latency_p50_ns \(ns\) \|" \
-	"markdown: one table row per metric" -- \
+	"markdown: one table row per primary metric" -- \
 	$GB compare --format markdown "$S/base" "$S/shifted"
 
-# ---- noise: inconclusive, and a warning that says why -----------------
-expect 0 "cv exceeds the threshold 2%" "noisy runs: the cv warning" -- \
-	$GB compare "$S/noisy_a" "$S/noisy_b"
-check "noisy: every tested row inconclusive and marked noisy" \
-	'$GB compare --format tsv "$S/noisy_a" "$S/noisy_b" 2>/dev/null >"$T/noisy.tsv" &&
-	 [ "$(col "$T/noisy.tsv" verdict | grep -cx inconclusive)" -eq 4 ] &&
-	 [ "$(col "$T/noisy.tsv" noisy | grep -cx yes)" -eq 4 ]'
+# ---- pooling runs of one kernel on a side -------------------------------
+expect 0 "^base  6.19 mmap-read \(10 replicates" "two runs pooled: 10 replicates" -- \
+	$GB compare "$S/base,$S/base2" "$S/shifted"
+synth "$S/other_kernel" 1 0.005 22 kernel_release=6.20
+expect 3 "cannot pool .*other_kernel.*: kernel_release differs \('6.20' and '6.19'\)" \
+	"pooling two kernels on a side: refused, naming the key" -- \
+	$GB compare "$S/base,$S/other_kernel" "$S/shifted"
+expect 0 "base pools runs that differ in kernel_release" \
+	"--force-pool: pooled, and the report says so" -- \
+	$GB compare --force-pool "$S/base,$S/other_kernel" "$S/shifted"
 
-# ---- warnings: few trials, one-sided cells, settings, complete: no ----
-synth "$S/few" 1 0.005 5 TRIALS=3
-expect 0 "fewer than 10" "fewer than 10 trials: warned" -- $GB compare "$S/base" "$S/few"
+# ---- noise: inconclusive, never equivalent, and the det says why ------
+check "noisy replicates: every primary row inconclusive, det above 10%" \
+	'$GB compare --format tsv "$S/noisy_a" "$S/noisy_b" 2>/dev/null >"$T/noisy.tsv" &&
+	 [ "$(mcol "$T/noisy.tsv" install_latency_p50_ns verdict | grep -cx inconclusive)" -eq 2 ] &&
+	 [ -z "$(mcol "$T/noisy.tsv" install_latency_p50_ns mde | awk "\$1 <= 0.10")" ]'
+
+# ---- one replicate a side: no verdict without a noise floor ------------
+synth "$S/one_a" 1 0.005 5 REPS=1
+synth "$S/one_b" 1.10 0.005 6 REPS=1
+expect 0 "one replicate on a side and no noise floor" \
+	"one replicate a side: warned, no verdict" -- $GB compare "$S/one_a" "$S/one_b"
+check "... every primary row inconclusive though +10%" \
+	'grep -qE "\+10\.0% +\? incon\.$" "$T/out" && ! grep -qE "worse$" "$T/out"'
+printf 'scenario\tcell\tmetric\tlog_sd\tdf\tcpu_model\n' >"$T/floor.tsv"
+printf 'install\tbacking=anon pages=%s\tinstall_latency_p50_ns\t0.01\t8\tSynthetic CPU\n' 1 16 >>"$T/floor.tsv"
+expect 0 "judged with the noise floor" "--noise-floor: one replicate judged" -- \
+	$GB compare --noise-floor "$T/floor.tsv" "$S/one_a" "$S/one_b"
+check "... and called worse" 'grep -qE "\+10\.0% .* worse$" "$T/out"'
+printf 'scenario\tcell\tmetric\tlog_sd\tdf\tcpu_model\ninstall\tc\tm\t-1\t8\tx\n' >"$T/badfloor.tsv"
+expect 3 "--noise-floor: .*badfloor.tsv:2: log_sd must be >= 0" \
+	"a bad noise floor: exit 3, file:line" -- \
+	$GB compare --noise-floor "$T/badfloor.tsv" "$S/one_a" "$S/one_b"
+
+# ---- warnings: one-sided cells, settings, complete: no ----------------
 synth "$S/extra" 1 0.005 6 "CELLS=backing=file pages=1"
 expect 0 "cell install backing=file pages=1 is in new only" \
 	"a cell on one side only: warned" -- $GB compare "$S/base" "$S/extra"
@@ -190,10 +234,13 @@ synth "$S/settings" 1 0.005 7 governor=powersave smt=off
 expect 0 "governor differs: base 'performance', new 'powersave'" \
 	"a setting that skews numbers differs: warned" -- $GB compare "$S/base" "$S/settings"
 synth "$S/partial" 1 0.005 8 complete=no
-expect 0 "new run is incomplete \(complete: no\)" \
-	"complete: no is compared, with a warning" -- $GB compare "$S/base" "$S/partial"
+expect 3 "partial is incomplete \(complete: no\).*--allow-incomplete" \
+	"complete: no is refused, with the fix" -- $GB compare "$S/base" "$S/partial"
+expect 0 "new run .* is INCOMPLETE \(complete: no" \
+	"--allow-incomplete: compared, marked INCOMPLETE" -- \
+	$GB compare --allow-incomplete "$S/base" "$S/partial"
 synth "$S/emulated" 1.5 0.005 9 "emulation=write-lock (proxy: test)"
-expect 0 "^new +6.19 guard_path mmap-read EMULATED write-lock" \
+expect 0 "^new +6.19 mmap-read EMULATED write-lock" \
 	"an emulated side says EMULATED in the header" -- $GB compare "$S/base" "$S/emulated"
 
 # ---- bad input ---------------------------------------------------------
@@ -206,24 +253,37 @@ mkdir -p "$T/root/6.19" && cp -r "$S/base" "$T/root/6.19/box-1"
 expect 3 "holds runs, it is not one: give $T/root/<kernel-release>" \
 	"a results root instead of a run: exit 3 and the fix" -- $GB compare "$T/root" "$S/base"
 cp -r "$S/base" "$S/bad_summary"
-sed -i '3s/\t10\t/\tten\t/' "$S/bad_summary/summary.tsv"
+sed -i '3s/\t50\t/\tten\t/' "$S/bad_summary/summary.tsv"
 expect 3 "bad_summary/summary.tsv:3: column 5: 'ten' is not a finite number" \
 	"malformed summary.tsv line: file:line and what is wrong" -- \
 	$GB compare "$S/base" "$S/bad_summary"
 cp -r "$S/base" "$S/bad_trials"
 sed -i '4s/\t[^\t]*\tns$/\t12abc\tns/' "$S/bad_trials/trials.tsv"
-expect 3 "bad_trials/trials.tsv:4: column 5: '12abc' is not a finite number" \
+expect 3 "bad_trials/trials.tsv:4: column 6: '12abc' is not a finite number" \
 	"malformed trials.tsv line: file:line and what is wrong" -- \
 	$GB compare "$S/bad_trials" "$S/base"
 cp -r "$S/base" "$S/short_trials"
 sed -i '$d' "$S/short_trials/trials.tsv"
-expect 3 "has 9 trials of install backing=anon pages=16 .* summary.tsv says n = 10" \
+expect 3 "has 49 trials of install backing=anon pages=16 .* summary.tsv says n = 50" \
 	"trials.tsv and summary.tsv disagree: exit 3" -- $GB compare "$S/base" "$S/short_trials"
-synth "$S/other" 1 0.005 10
+cp -r "$S/base" "$S/edited_trials"
+awk -F'\t' -v OFS='\t' 'NR > 1 && $5 == "install_latency_p50_ns" && $2 ~ /pages=1$/ { $6 *= 1.05 } 1' \
+	"$S/base/trials.tsv" >"$S/edited_trials/trials.tsv"
+expect 3 "summary.tsv says the median of install backing=anon pages=1 install_latency_p50_ns is .*: one file was edited" \
+	"trials.tsv edited, summary.tsv not: refused, naming cell and metric" -- \
+	$GB compare "$S/base" "$S/edited_trials"
+cp -r "$S/base" "$S/dup_summary"
+sed -n 2p "$S/base/summary.tsv" >>"$S/dup_summary/summary.tsv"
+expect 3 "" "a summary row listed twice: refused" -- $GB compare "$S/base" "$S/dup_summary"
+synth "$S/other" 1 0.005 10 kernel_release=6.18
 sed -i 's/^install\t/faults\t/' "$S/other/trials.tsv" "$S/other/summary.tsv"
 expect 6 "share no cell: nothing to compare" "no cell in common: exit 6" -- \
 	$GB compare "$S/base" "$S/other"
-expect 2 "compare takes two run directories" "one run: usage, exit 2" -- \
+synth "$S/noprimary" 1 0.005 10
+sed -i 's/install_latency_p50_ns/install_latency_p90_ns/' "$S/noprimary/trials.tsv" "$S/noprimary/summary.tsv"
+expect 6 "share no primary row" "no primary row in common: exit 6" -- \
+	$GB compare "$S/noprimary" "$S/noprimary"
+expect 2 "compare takes two sides" "one run: usage, exit 2" -- \
 	$GB compare "$S/base"
 expect 2 "unknown option '--bogus'" "unknown option: exit 2" -- \
 	$GB compare --bogus "$S/base" "$S/same"
@@ -236,18 +296,21 @@ expect 2 "--format: unknown format 'markdown': use text or tsv" \
 expect 0 "6  compare, trend: the runs share no cell" "--help documents exit 6" -- \
 	$GB --help
 
-# ---- trend: version order, marked steps --------------------------------
+# ---- trend: version order, pooled kernels, marked steps -----------------
 R=$T/trend
 synth "$R/a" 1 0.005 11 kernel_release=6.19
+synth "$R/a2" 1 0.005 16 kernel_release=6.19 started=2026-01-02T00:00:00Z
 synth "$R/b" 1 0.005 12 kernel_release=6.19-rc2
 synth "$R/c" 1 0.005 13 kernel_release=6.19-rc1
 synth "$R/d" 1.10 0.005 14 kernel_release=6.19.1
 synth "$R/e" 1 0.005 15 kernel_release=6.18.44-fc-v595
-expect 0 "guard-bench trend: 5 runs" "trend over five kernels" -- \
-	$GB trend "$R/a" "$R/b" "$R/c" "$R/d" "$R/e"
+expect 0 "guard-bench trend: 5 kernels \(6 runs\)" "trend over five kernels, two runs of one pooled" -- \
+	$GB trend "$R/a" "$R/b" "$R/c" "$R/d" "$R/e" "$R/a2"
 check "trend: kernel-version order, local build after its base" \
 	'[ "$(grep -E "^ +[1-5]  [0-9]" "$T/out" | head -5 | awk "{ print \$2 }" | tr "\n" " ")" = \
 	   "6.18.44-fc-v595 6.19-rc1 6.19-rc2 6.19 6.19.1 " ]'
+check "trend: the pooled kernel has 10 replicates" \
+	'grep -qE "^  4  6\.19 mmap-read 10 replicates" "$T/out"'
 check "trend: the +10% step to 6.19.1 is marked worse" \
 	'grep -qE "^  5  6\.19\.1 +[0-9.]+±[0-9.]+% +\+10\.0%\* worse" "$T/out"'
 check "trend: steps between equal kernels are not marked" \
@@ -256,12 +319,25 @@ check "trend: at most 72 columns" 'fits_72 "$T/out"'
 expect 0 "step_verdict" "trend --format tsv" -- \
 	$GB trend --format tsv "$R/a" "$R/b" "$R/c" "$R/d" "$R/e"
 check "trend tsv: order 1..5 follows the version sort" \
-	'[ "$(awk -F"\t" "NR > 1 && \$3 == \"pairs_per_sec\" && \$2 ~ /pages=1\$/ { print \$6 \":\" \$7 }" "$T/out" | tr "\n" " ")" = \
+	'[ "$(awk -F"\t" "NR > 1 && \$2 ~ /pages=1\$/ { print \$7 \":\" \$8 }" "$T/out" | tr "\n" " ")" = \
 	   "1:6.18.44-fc-v595 2:6.19-rc1 3:6.19-rc2 4:6.19 5:6.19.1 " ]'
 expect 0 "not shown \(--changed\)" "trend --changed hides unmarked rows" -- \
-	$GB trend --changed "$R/a" "$R/b" "$R/c" "$R/d" "$R/e"
-expect 6 "share no cell" "trend of runs with no cell in common: exit 6" -- \
+	$GB trend --changed --all "$R/a" "$R/b" "$R/c" "$R/d" "$R/e"
+expect 6 "share no" "trend of runs with no cell in common: exit 6" -- \
 	$GB trend "$S/base" "$S/other"
+
+# ten kernels, a clean +5% step between the 6th and the 7th: marked,
+# and nothing else (Holm within each step, not over the whole trend)
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	sc=1; [ $i -ge 7 ] && sc=1.05
+	synth "$R/ten/$i" $sc 0.005 $((30 + i)) kernel_release=7.$i
+done
+expect 0 "guard-bench trend: 10 kernels" "trend over ten kernels" -- \
+	$GB trend "$R"/ten/*
+check "ten kernels: the +5% step to 7.7 is marked worse, nothing else" \
+	'[ "$(grep -cE "%\* worse" "$T/out")" -eq 2 ] &&
+	 [ "$(grep -cE "%\*" "$T/out")" -eq 2 ] &&
+	 [ "$(grep -E "%\* worse" "$T/out" | awk "{ print \$2 }" | sort -u)" = 7.7 ]'
 
 # ---- real short runs on this kernel ------------------------------------
 RUN=(run -s install,faults --backing anon --pages 1 -n 10 -d 0.05 -w 0.01)
@@ -272,14 +348,18 @@ $GB "${RUN[@]}" -o "$T/real/w" --emulate write-lock >/dev/null 2>"$T/err"
 A=$(rundir "$T/real/a") B=$(rundir "$T/real/b") W=$(rundir "$T/real/w")
 check "three real short runs (two plain, one --emulate write-lock)" \
 	'[ -n "$A" ] && [ -n "$B" ] && [ -n "$W" ]'
-expect 0 "^base  $(uname -r) guard_path " "compare two real runs" -- $GB compare "$A" "$B"
-check "real: text fits 72 columns, lock counts shown without a test" \
-	'fits_72 "$T/out" && grep -q "^mmap_lock_read_per_pair " "$T/out"'
+expect 0 "^base  $(uname -r) mmap-read \(1 replicate x 10 trials" "compare two real runs" -- $GB compare "$A" "$B"
+check "real: text fits 72 columns, one replicate a side: no verdict" \
+	'fits_72 "$T/out" && grep -q "one replicate on a side" "$T/out" &&
+	 ! grep -qE "(worse|better)$" "$T/out"'
+expect 0 "^mmap_lock_read_per_pair " "real --all: lock counts shown without a test" -- \
+	$GB compare --all "$A" "$B"
 expect 0 "mmap_lock_write_per_pair" "compare a real run with an emulated one" -- \
-	$GB compare --format tsv "$A" "$W"
+	$GB compare --all --format tsv "$A" "$W"
 check "real emulated: one more mmap_lock write per pair, seen as differs" \
-	'awk -F"\t" "\$3 == \"mmap_lock_write_per_pair\" && \$2 ~ /same-vma/ && \$19 == \"differs\" { f = 1 } END { exit !f }" "$T/out"'
-expect 0 "guard-bench trend: 3 runs" "trend over the real runs" -- $GB trend "$A" "$B" "$W"
+	'awk -F"\t" "\$3 == \"mmap_lock_write_per_pair\" && \$2 ~ /same-vma/ && \$NF == \"differs\" { f = 1 } END { exit !f }" "$T/out"'
+expect 0 "guard-bench trend: 2 kernels \(3 runs\)" "trend over the real runs: the two plain runs pool" -- \
+	$GB trend "$A" "$B" "$W"
 
 # ---- plots: every script draws a non-empty PNG and SVG -----------------
 png_svg() {	# png_svg PATTERN: every match exists as a real PNG and SVG

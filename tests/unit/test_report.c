@@ -53,104 +53,191 @@ static void test_directions(void **state)
 	assert_int_equal(gb_metric_direction("something_new"), GB_DIR_NONE);
 }
 
-/* A run row over @v, summarised the way a run summarises it. */
-struct fake_row {
+/*
+ * A run in memory with one row: @nrep replicates of @per values each,
+ * value j of replicate r = v[r * per + j].  Summarised the way a run
+ * summarises it and indexed as gb_run_load would.
+ */
+struct fake_run {
+	struct gb_run run;
 	struct gb_summary_row sum;
 	struct gb_run_row row;
-	double v[64];
+	double v[512];
+	unsigned int rep[512];
 };
 
-static void fake(struct fake_row *f, const char *metric, const double *v,
-		 size_t n)
+static struct fake_run *fake(const char *metric, const double *v,
+			     size_t nrep, size_t per)
 {
-	memset(f, 0, sizeof(*f));
+	struct fake_run *f = gb_zalloc(sizeof(*f));
+	char err[256];
+
 	snprintf(f->sum.scenario, sizeof(f->sum.scenario), "install");
 	snprintf(f->sum.cell, sizeof(f->sum.cell), "backing=anon pages=1");
 	snprintf(f->sum.metric, sizeof(f->sum.metric), "%s", metric);
-	memcpy(f->v, v, n * sizeof(*v));
-	gb_summarise(f->v, n, &f->sum.s);
+	snprintf(f->sum.unit, sizeof(f->sum.unit), "ns");
+	for (size_t i = 0; i < nrep * per; i++) {
+		f->v[i] = v[i];
+		f->rep[i] = (unsigned int)(i / per) + 1;
+	}
+	gb_summarise(f->v, nrep * per, &f->sum.s);
 	f->row.sum = &f->sum;
 	f->row.v = f->v;
-	f->row.n = n;
+	f->row.rep = f->rep;
+	f->row.n = nrep * per;
+	f->run.rows = &f->row;
+	f->run.nr_rows = 1;
+	f->run.dir = "fake";
+	assert_int_equal(gb_run_index(&f->run, err, sizeof(err)), 0);
+	return f;
 }
 
-/* 10 values around @mid with a spread of +-0.5%, scaled by @scale. */
-static void quiet(double *v, double mid, double scale)
+static void fake_free(struct fake_run *f)
 {
-	for (int i = 0; i < 10; i++)
-		v[i] = mid * scale * (1 + 0.001 * (i - 4.5));
+	free(f->run.index);
+	free(f);
 }
+
+/*
+ * @nrep replicates of 10 trials each: replicate r sits at @mid * @scale
+ * times its offset @between[r], its trials spread +-0.5% around that.
+ */
+static void replicates(double *v, size_t nrep, const double *between,
+		       double mid, double scale)
+{
+	for (size_t r = 0; r < nrep; r++)
+		for (int i = 0; i < 10; i++)
+			v[r * 10 + (size_t)i] = mid * scale * between[r] *
+						(1 + 0.001 * (i - 4.5));
+}
+
+static const double flat[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+/* five replicates 0.4% apart: a quiet machine, as measured here */
+static const double quiet5[5] = { 0.996, 0.998, 1.0, 1.002, 1.004 };
 
 static enum gb_outcome judge_one(const char *metric, const double *b,
 				 size_t nb, const double *n, size_t nn,
+				 size_t per, const struct gb_floors *fl,
 				 struct gb_diff *d)
 {
-	struct fake_row *fb = gb_zalloc(sizeof(*fb));
-	struct fake_row *fn = gb_zalloc(sizeof(*fn));
+	struct fake_run *fb = fake(metric, b, nb, per);
+	struct fake_run *fn = fake(metric, n, nn, per);
+	struct gb_group gb = { .runs = &fb->run, .nr = 1 };
+	struct gb_group gn = { .runs = &fn->run, .nr = 1 };
 
-	fake(fb, metric, b, nb);
-	fake(fn, metric, n, nn);
-	gb_diff_measure(d, &fb->row, &fn->row, GB_DEFAULT_SEED,
-			GB_DEFAULT_DELTA);
+	gb_diff_measure(d, &gb, &gn, &fb->sum, fl);
 	gb_diffs_judge(d, 1, GB_DEFAULT_DELTA);
-	/* d keeps pointers into the rows: only scalars are used below */
-	d->base = d->new = NULL;
-	free(fb);
-	free(fn);
+	/* d keeps a pointer into the rows: only scalars are used below */
+	d->sum = NULL;
+	fake_free(fb);
+	fake_free(fn);
 	return d->outcome;
 }
 
 static void test_identical_is_equivalent(void **state)
 {
-	double b[10];
+	double b[50];
 	struct gb_diff d;
 
 	(void)state;
-	quiet(b, 700, 1);
-	assert_int_equal(judge_one("install_latency_p50_ns", b, 10, b, 10, &d),
-			 GB_OUT_EQUIVALENT);
-	assert_true(d.ratio == 1 && d.lo >= 0.98 && d.hi <= 1.02);
+	replicates(b, 5, quiet5, 700, 1);
+	assert_int_equal(judge_one("install_latency_p50_ns", b, 5, b, 5, 10,
+				   NULL, &d), GB_OUT_EQUIVALENT);
+	assert_true(fabs(d.ratio - 1) < 1e-12 && d.lo >= 0.98 &&
+		    d.hi <= 1.02 && d.mde < 0.02);
 	assert_false(d.significant);
 }
 
-/* +10% with 0.5% noise: latency worse, rate better, CI excludes 1. */
-static void test_shift_is_direction_aware(void **state)
+/*
+ * The regression of issue 11: a real run's row (cv 0.4%) multiplied by
+ * 1.05 in every trial was called inconclusive.  With replicates as the
+ * unit it is worse for a latency and better for a rate, and the
+ * interval holds the +5%.
+ */
+static void test_five_percent_copy_is_worse(void **state)
 {
-	double b[10], n[10];
+	double b[50], n[50];
 	struct gb_diff d;
 
 	(void)state;
-	quiet(b, 700, 1);
-	quiet(n, 700, 1.10);
-	assert_int_equal(judge_one("install_latency_p50_ns", b, 10, n, 10, &d),
-			 GB_OUT_WORSE);
-	assert_true(d.lo > 1 && d.significant);
-	assert_true(fabs(d.ratio - 1.10) < 1e-9);
-	/* 10 vs 10 without ties: the exact p is 2 / C(20, 10) */
-	assert_true(fabs(d.p - 2.0 / 184756) < 1e-12);
-	assert_int_equal(judge_one("pairs_per_sec", b, 10, n, 10, &d),
-			 GB_OUT_BETTER);
-	assert_int_equal(judge_one("something_new", b, 10, n, 10, &d),
-			 GB_OUT_CHANGED);
+	replicates(b, 5, quiet5, 700, 1);
+	for (size_t i = 0; i < 50; i++)
+		n[i] = b[i] * 1.05;
+	assert_int_equal(judge_one("install_latency_p50_ns", b, 5, n, 5, 10,
+				   NULL, &d), GB_OUT_WORSE);
+	assert_true(d.lo > 1.04 && d.hi < 1.06 && d.significant);
+	assert_true(fabs(d.ratio - 1.05) < 1e-9);
+	assert_int_equal(judge_one("pairs_per_sec", b, 5, n, 5, 10, NULL, &d),
+			 GB_OUT_DESCRIPTIVE);	/* not primary for install */
 }
 
-/* 30% noise and a 3% shift: nothing can be decided. */
+/* Trials in any order, replicates in any order: the same verdict. */
+static void test_order_does_not_matter(void **state)
+{
+	double b[50], n[50], bs[50], ns[50];
+	struct gb_diff d1, d2;
+
+	(void)state;
+	replicates(b, 5, quiet5, 700, 1);
+	replicates(n, 5, quiet5, 700, 1.03);
+	/* shuffle trials within each replicate, and the replicates */
+	for (size_t r = 0; r < 5; r++)
+		for (size_t i = 0; i < 10; i++) {
+			bs[((r + 2) % 5) * 10 + (i * 7) % 10] = b[r * 10 + i];
+			ns[((r + 3) % 5) * 10 + (i * 3) % 10] = n[r * 10 + i];
+		}
+	judge_one("install_latency_p50_ns", b, 5, n, 5, 10, NULL, &d1);
+	judge_one("install_latency_p50_ns", bs, 5, ns, 5, 10, NULL, &d2);
+	assert_int_equal(d1.outcome, d2.outcome);
+	assert_true(d1.ratio == d2.ratio && d1.lo == d2.lo && d1.p == d2.p);
+}
+
+/*
+ * Replicates 10% apart hide a 3% change: inconclusive, never
+ * equivalent, and the detectable change says why.
+ */
 static void test_noise_is_inconclusive(void **state)
 {
-	const double b[] = { 700, 910, 520, 1100, 640, 880, 450, 760, 990, 600 };
-	double n[10];
+	const double wide[5] = { 0.9, 1.12, 0.95, 1.05, 1.0 };
+	const double wide2[5] = { 1.08, 0.93, 1.0, 0.97, 1.1 };
+	double b[50], n[50];
 	struct gb_diff d;
 
 	(void)state;
-	for (int i = 0; i < 10; i++)
-		n[i] = b[(i + 3) % 10] * 1.03;
-	assert_int_equal(judge_one("install_latency_p50_ns", b, 10, n, 10, &d),
-			 GB_OUT_INCONCLUSIVE);
-	assert_true(d.noisy);
-	assert_false(d.few);
+	replicates(b, 5, wide, 700, 1);
+	replicates(n, 5, wide2, 700, 1.03);
+	assert_int_equal(judge_one("install_latency_p50_ns", b, 5, n, 5, 10,
+				   NULL, &d), GB_OUT_INCONCLUSIVE);
+	assert_true(d.mde > 0.05);
 }
 
-/* One value a side (lock counts): equal within delta or 0.05 per op. */
+/*
+ * One replicate a side: how much runs differ is unknown, so no verdict
+ * however separated the trials; a measured noise floor stands in.
+ */
+static void test_one_replicate_needs_a_floor(void **state)
+{
+	double b[10], n[10];
+	struct gb_floor_row row = { .scenario = "install",
+				    .cell = "backing=anon pages=1",
+				    .metric = "install_latency_p50_ns",
+				    .f = { .log_sd = 0.004, .df = 8 } };
+	struct gb_floors fl = { .rows = &row, .n = 1 };
+	struct gb_diff d;
+
+	(void)state;
+	replicates(b, 1, flat, 700, 1);
+	replicates(n, 1, flat, 700, 1.10);
+	assert_int_equal(judge_one("install_latency_p50_ns", b, 1, n, 1, 10,
+				   NULL, &d), GB_OUT_INCONCLUSIVE);
+	assert_true(isnan(d.p) && isnan(d.lo) && d.why);
+	assert_true(fabs(d.ratio - 1.10) < 1e-9);
+	assert_int_equal(judge_one("install_latency_p50_ns", b, 1, n, 1, 10,
+				   &fl, &d), GB_OUT_WORSE);
+	assert_true(d.used_floor && d.lo > 1);
+}
+
+/* Lock counts, one value a replicate: equal within delta or 0.05. */
 static void test_counts(void **state)
 {
 	const double two = 2, one = 1, zero = 0, tiny = 2e-5;
@@ -158,24 +245,24 @@ static void test_counts(void **state)
 
 	(void)state;
 	assert_int_equal(judge_one("mmap_lock_read_per_pair", &two, 1, &two, 1,
-				   &d), GB_OUT_EQUAL);
+				   1, NULL, &d), GB_OUT_EQUAL);
 	assert_true(d.counts && isnan(d.p) && isnan(d.lo));
 	assert_int_equal(judge_one("mmap_lock_write_per_pair", &zero, 1, &one,
-				   1, &d), GB_OUT_DIFFERS);
+				   1, 1, NULL, &d), GB_OUT_DIFFERS);
 	assert_int_equal(judge_one("lock_contention_per_pair", &tiny, 1, &zero,
-				   1, &d), GB_OUT_EQUAL);
+				   1, 1, NULL, &d), GB_OUT_EQUAL);
 }
 
 /* A zero median has no ratio: n/a, not a crash or a false verdict. */
 static void test_zero_median_is_na(void **state)
 {
-	double z[10] = { 0 }, n[10];
+	double z[50] = { 0 }, n[50];
 	struct gb_diff d;
 
 	(void)state;
-	quiet(n, 5, 1);
-	assert_int_equal(judge_one("faults_per_sec_total", z, 10, n, 10, &d),
-			 GB_OUT_NA);
+	replicates(n, 5, quiet5, 5, 1);
+	assert_int_equal(judge_one("install_latency_p50_ns", z, 5, n, 5, 10,
+				   NULL, &d), GB_OUT_NA);
 	assert_true(isnan(d.ratio));
 }
 
@@ -260,8 +347,13 @@ static void test_trials_rejects_bad_rows(void **state)
 {
 	(void)state;
 	expect_error(HEADER "install\tc\t2\tm\t1\tns\n"
-		     "install\tc\t1\tm\t1\tns\n", ":3: trial 1 of install c m "
-		     "comes after trial 2");
+		     "install\tc\t1\tm\t1\tns\n", ":3: replicate 1 trial 1 of "
+		     "install c m comes after replicate 1 trial 2");
+	/* format 2: replicates must not go back either */
+	expect_error("scenario\tcell\treplicate\ttrial\tmetric\tvalue\tunit\n"
+		     "install\tc\t2\t1\tm\t1\tns\n"
+		     "install\tc\t1\t2\tm\t1\tns\n", ":3: replicate 1 trial 2 "
+		     "of install c m comes after replicate 2 trial 1");
 	expect_error(HEADER "install\tc\t1\tm\t1\tns\n"
 		     "install\tc\t2\tm\t1\tms\n", ":3: unit 'ms' differs");
 	expect_error(HEADER "install\tc\t1\tm\tfast\tns\n",
@@ -277,8 +369,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_directions),
 		cmocka_unit_test(test_identical_is_equivalent),
-		cmocka_unit_test(test_shift_is_direction_aware),
+		cmocka_unit_test(test_five_percent_copy_is_worse),
+		cmocka_unit_test(test_order_does_not_matter),
 		cmocka_unit_test(test_noise_is_inconclusive),
+		cmocka_unit_test(test_one_replicate_needs_a_floor),
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_zero_median_is_na),
 		cmocka_unit_test(test_formats),
