@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * guard-bench report BASE NEW: the block a developer pastes under a
- * cover letter.  The test setup from both runs' meta.txt, compare's
- * table (compare itself, through compare_table.c), the commands that
- * reproduce it, and the plots drawn for it.  Text fits 72 columns like
- * compare's; markdown is the same for a web archive or a pull request.
+ * cover letter.  The test setup from both sides' meta.txt, compare's
+ * table (gb_compare_build and compare's own printers: the report cannot
+ * disagree with compare), the commands that reproduce it, and the plots
+ * drawn for it.  Text fits 72 columns like compare's; markdown is the
+ * same for a web archive or a pull request.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -14,19 +15,18 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "compare_table.h"
+#include "compare.h"
 #include "report.h"
 #include "run_dir.h"
 #include "scenario.h"
 #include "util.h"
 
 struct report_args {
-	bool markdown;
 	const char *plots;		/* directory plot.sh drew into */
-	const char *opts[7];		/* passed on to compare, NULL-ended */
-	size_t nr_opts;
-	const char *runs[2];
-	int nr_runs;
+	char **cmp_argv;		/* the rest, for compare's parser */
+	int cmp_argc;
+	int argc;			/* as given, for "Reproduce" */
+	char **argv;
 };
 
 static void report_usage(FILE *f)
@@ -34,85 +34,56 @@ static void report_usage(FILE *f)
 	fprintf(f, "usage: guard-bench report [options] BASE NEW\n\n"
 		"The block to paste under a cover letter: the test setup, "
 		"compare's table,\nthe commands that reproduce it and the "
-		"plots drawn for it.\n\nOptions:\n"
-		"  --format FMT     text (default: <= 72 columns) or markdown\n"
-		"  --threshold PCT  passed to compare (default: 2)\n"
-		"  --seed N         passed to compare (default: 1)\n"
+		"plots drawn for it.  BASE and NEW\nare run directories, or "
+		"RUN1,RUN2,... for replicate runs of one kernel.\n\n"
+		"Options:\n"
 		"  --plots DIR      where scripts/plot.sh compare drew "
 		"(default: $PLOTS_DIR,\n                   else plots)\n"
-		"  --help           this text\n\n"
+		"  --format FMT     text (default: <= 72 columns) or markdown\n"
+		"  compare's other options (--threshold, --all, ...) are passed "
+		"on to it:\n  see guard-bench compare --help\n\n"
 		"Exit status: 0 a report was printed, %d usage, %d a run "
 		"directory missing,\nempty or corrupt, %d the runs share no "
 		"primary row (nothing in common).\n", GB_EXIT_USAGE,
 		GB_EXIT_ENV, GB_EXIT_NOTHING_IN_COMMON);
 }
 
-static void parse(struct report_args *a, int argc, char **argv)
+/* --plots is ours; everything else is compare's to parse. */
+static void parse(struct report_args *a, struct gb_compare *c, int argc,
+		  char **argv)
 {
 	const char *env = getenv("PLOTS_DIR");
 
 	memset(a, 0, sizeof(*a));
+	a->argc = argc;
+	a->argv = argv;
 	a->plots = env && *env ? env : "plots";
+	a->cmp_argv = gb_zalloc(((size_t)argc + 1) * sizeof(*a->cmp_argv));
 	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			report_usage(stdout);
 			exit(GB_EXIT_OK);
 		}
-		if (arg[0] != '-' || !arg[1]) {
-			if (a->nr_runs == 2)
-				gb_die(GB_EXIT_USAGE, "report takes two run "
-				       "directories, BASE and NEW: '%s' is a "
-				       "third", arg);
-			a->runs[a->nr_runs++] = arg;
-			continue;
+		if (!strncmp(argv[i], "--plots=", 8)) {
+			a->plots = argv[i] + 8;
+		} else if (!strcmp(argv[i], "--plots")) {
+			if (i + 1 == argc || !*argv[i + 1])
+				gb_die(GB_EXIT_USAGE, "--plots needs a value: "
+				       "--plots DIR");
+			a->plots = argv[++i];
+		} else {
+			a->cmp_argv[a->cmp_argc++] = argv[i];
 		}
-		if (strcmp(arg, "--format") && strcmp(arg, "--threshold") &&
-		    strcmp(arg, "--seed") && strcmp(arg, "--plots"))
-			gb_die(GB_EXIT_USAGE, "unknown option '%s': see "
-			       "guard-bench report --help", arg);
-		if (!val || !*val)
-			gb_die(GB_EXIT_USAGE, "%s needs a value: see "
-			       "guard-bench report --help", arg);
-		i++;
-		if (!strcmp(arg, "--plots")) {
-			a->plots = val;
-			continue;
-		}
-		if (!strcmp(arg, "--format")) {
-			if (strcmp(val, "text") && strcmp(val, "markdown"))
-				gb_die(GB_EXIT_USAGE, "--format: unknown "
-				       "format '%s': use text or markdown",
-				       val);
-			a->markdown = !strcmp(val, "markdown");
-		}
-		for (size_t k = 0; k < a->nr_opts; k += 2)
-			if (!strcmp(a->opts[k], arg))
-				gb_die(GB_EXIT_USAGE, "%s given twice: give it "
-				       "once", arg);
-		a->opts[a->nr_opts++] = arg;
-		a->opts[a->nr_opts++] = val;
 	}
-	if (a->nr_runs != 2)
+	gb_report_parse(&c->opts, GB_CMD_COMPARE, a->cmp_argc, a->cmp_argv);
+	if (c->opts.format == GB_FMT_TSV)
+		gb_die(GB_EXIT_USAGE, "report --format tsv: a report is text "
+		       "or markdown; for TSV use guard-bench compare --format "
+		       "tsv");
+	if (c->opts.nr_runs != 2)
 		gb_die(GB_EXIT_USAGE, "report takes two run directories, BASE "
 		       "and NEW, got %d: guard-bench report results/<old>/"
-		       "<run> results/<new>/<run>", a->nr_runs);
-}
-
-/* The number of cell x primary metric rows both runs have. */
-static size_t shared_primary(const struct gb_run *b, const struct gb_run *n)
-{
-	size_t shared = 0;
-
-	for (size_t i = 0; i < b->nr_rows; i++) {
-		const struct gb_summary_row *s = b->rows[i].sum;
-
-		shared += gb_metric_primary(s->scenario, s->metric) &&
-			  gb_run_find(n, s->scenario, s->cell, s->metric);
-	}
-	return shared;
+		       "<run> results/<new>/<run>", c->opts.nr_runs);
 }
 
 /* What the reader needs to judge the numbers, in this order. */
@@ -148,22 +119,32 @@ static void setup_line(FILE *f, bool md, const char *key, const char *bv,
 		       buf);
 }
 
-static void print_setup(FILE *f, bool md, const struct gb_run *b,
-			const struct gb_run *n)
+static void print_setup(FILE *f, bool md, const struct gb_compare *c)
 {
+	const struct gb_run *b = c->base, *n = c->new;
 	char lb[512], ln[512];
+	size_t rb = gb_group_replicates(&c->base_group);
+	size_t rn = gb_group_replicates(&c->new_group);
 
 	gb_run_label(b, lb, sizeof(lb));
 	gb_run_label(n, ln, sizeof(ln));
 	if (md)
 		fprintf(f, "### Test setup\n\n| meta.txt | base, new |\n"
-			"|---|---|\n"
-			"| base | `%s` (%s) |\n| new | `%s` (%s) |\n", lb,
-			b->name, ln, n->name);
+			"|---|---|\n| base | `%s`, %zu replicate(s): %s |\n"
+			"| new | `%s`, %zu replicate(s): %s |\n", lb, rb,
+			c->base_group.name, ln, rn, c->new_group.name);
 	else
-		fprintf(f, "Test setup (meta.txt of each run)\n  %-18s %s\n"
-			"  %-18s %s\n  %-18s %s\n  %-18s %s\n", "base", lb, "",
-			b->name, "new", ln, "", n->name);
+		fprintf(f, "Test setup (meta.txt of each side's first run)\n");
+	if (!md) {
+		char side[1024];
+
+		snprintf(side, sizeof(side), "%s, %zu replicate(s) in %s", lb,
+			 rb, c->base_group.name);
+		setup_line(f, false, "base", side, side);
+		snprintf(side, sizeof(side), "%s, %zu replicate(s) in %s", ln,
+			 rn, c->new_group.name);
+		setup_line(f, false, "new", side, side);
+	}
 	for (const char *const *k = setup_keys; *k; k++)
 		setup_line(f, md, *k, gb_run_meta(b, *k), gb_run_meta(n, *k));
 	if (md)
@@ -215,31 +196,43 @@ static void append(char **s, const char *word)
 	*s = t;
 }
 
+/* Each run's command as its meta.txt has it, once per distinct one. */
+static void side_commands(FILE *f, const char *ind, const char *side,
+			  const struct gb_group *g)
+{
+	fprintf(f, "%s# on %s (%s), guard-bench %s%s:\n", ind,
+		gb_run_meta(&g->runs[0], "kernel_release"), side,
+		gb_run_meta(&g->runs[0], "tool_version"),
+		g->nr > 1 ? ", once per replicate run" : "");
+	for (size_t i = 0; i < g->nr; i++) {
+		const char *cmd = gb_run_meta(&g->runs[i], "command");
+		bool seen = false;
+
+		for (size_t k = 0; k < i; k++)
+			seen |= !strcmp(cmd, gb_run_meta(&g->runs[k],
+							 "command"));
+		if (!seen)
+			put_command(f, ind, cmd);
+	}
+}
+
 static void print_commands(FILE *f, bool md, const struct report_args *a,
-			   const struct gb_run *b, const struct gb_run *n)
+			   const struct gb_compare *c)
 {
 	const char *ind = md ? "" : "  ";
 	char *cmd;
 
 	fprintf(f, md ? "\n### Reproduce\n\n```\n" : "\nReproduce\n");
-	fprintf(f, "%s# on %s (base), guard-bench %s:\n", ind,
-		gb_run_meta(b, "kernel_release"),
-		gb_run_meta(b, "tool_version"));
-	put_command(f, ind, gb_run_meta(b, "command"));
-	fprintf(f, "%s# on %s (new), guard-bench %s:\n", ind,
-		gb_run_meta(n, "kernel_release"),
-		gb_run_meta(n, "tool_version"));
-	put_command(f, ind, gb_run_meta(n, "command"));
-	fprintf(f, "%s# then, with both run directories here:\n", ind);
+	side_commands(f, ind, "base", &c->base_group);
+	side_commands(f, ind, "new", &c->new_group);
+	fprintf(f, "%s# then, with both sides' run directories here:\n", ind);
 	cmd = gb_strdup("guard-bench report");
-	for (size_t i = 0; i < a->nr_opts; i++)
-		append(&cmd, a->opts[i]);
-	append(&cmd, a->runs[0]);
-	append(&cmd, a->runs[1]);
+	for (int i = 0; i < a->argc; i++)
+		append(&cmd, a->argv[i]);
 	put_command(f, ind, cmd);
 	free(cmd);
-	cmd = gb_asprintf("scripts/plot.sh compare %s %s", a->runs[0],
-			  a->runs[1]);
+	cmd = gb_asprintf("scripts/plot.sh compare %s %s", c->opts.runs[0],
+			  c->opts.runs[1]);
 	put_command(f, ind, cmd);
 	free(cmd);
 	if (md)
@@ -335,27 +328,25 @@ static void print_plots(FILE *f, bool md, const char *dir)
 
 int gb_cmd_report(int argc, char **argv)
 {
+	struct gb_compare c = { 0 };
 	struct report_args a;
-	struct gb_run *runs;
-	int rc;
+	bool md;
 
-	parse(&a, argc, argv);
-	runs = gb_report_load((char **)a.runs, 2);
-	if (!shared_primary(&runs[0], &runs[1]))
-		gb_die(GB_EXIT_NOTHING_IN_COMMON, "%s and %s share no primary "
-		       "row (guard-bench primary RUN lists them): nothing to "
-		       "report; run the same scenarios (-s) on both kernels",
-		       a.runs[0], a.runs[1]);
-	print_setup(stdout, a.markdown, &runs[0], &runs[1]);
-	if (!a.markdown)
+	parse(&a, &c, argc, argv);
+	/* bad input dies here as compare does: 3, or 6 for no primary row */
+	gb_compare_build(&c);
+	md = c.opts.format == GB_FMT_MARKDOWN;
+	print_setup(stdout, md, &c);
+	if (md) {
+		fprintf(stdout, "### Compare\n\n");
+		gb_compare_print_markdown(stdout, &c);
+	} else {
 		fputc('\n', stdout);
-	rc = gb_compare_print_table(stdout, a.runs[0], a.runs[1], a.opts);
-	print_commands(stdout, a.markdown, &a, &runs[0], &runs[1]);
-	print_plots(stdout, a.markdown, a.plots);
-	gb_run_free(&runs[0]);
-	gb_run_free(&runs[1]);
-	free(runs);
-	if (fflush(stdout))
-		return GB_EXIT_FAILURE;
-	return rc;
+		gb_compare_print_text(stdout, &c);
+	}
+	print_commands(stdout, md, &a, &c);
+	print_plots(stdout, md, a.plots);
+	gb_compare_free(&c);
+	free(a.cmp_argv);
+	return fflush(stdout) ? GB_EXIT_FAILURE : GB_EXIT_OK;
 }

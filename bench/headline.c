@@ -36,6 +36,8 @@
 #define W_GROUP		16
 #define W_N		11
 #define W_VAL		23
+/* fewer trials a cell than this make the within-run intervals wide */
+#define FEW_TRIALS	10
 
 struct lines {
 	char *l[MAX_LINES];
@@ -485,10 +487,10 @@ static void warnings(struct lines *ls, const struct gb_run *r)
 			 worst->metric);
 		add_wrapped(ls, buf);
 	}
-	if (fewest < GB_MIN_TRIALS && fewest != SIZE_MAX) {
+	if (fewest < FEW_TRIALS && fewest != SIZE_MAX) {
 		snprintf(buf, sizeof(buf), "warning: %zu trials per cell: "
 			 "fewer than %d make wide intervals; run with -n %d",
-			 fewest, GB_MIN_TRIALS, GB_MIN_TRIALS);
+			 fewest, FEW_TRIALS, FEW_TRIALS);
 		add_wrapped(ls, buf);
 	}
 	if (!strcmp(gb_run_meta(r, "speed_ref_moved"), "yes")) {

@@ -122,12 +122,16 @@ if [ $rc -ne 0 ]; then
 	exit $rc
 fi
 
-# Each run's label; where two runs share one (two runs of one release
-# without --label), each gets its run name too, so curves differ.
-awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-	!($c["dir"] in seen) { seen[$c["dir"]] = 1; d[++n] = $c["dir"]; l[n] = $c["label"]; r[n] = $c["run"]; k[$c["label"]]++ }
-	END { for (i = 1; i <= n; i++) { x = r[i]; sub(/.*\//, "", x)
-		print d[i] "\t" l[i] (k[l[i]] > 1 ? " [" x "]" : "") } }' "$tmp/trend.tsv" >"$tmp/labels"
+# Each run's label, asked of guard-bench run by run (trend pools runs
+# of one kernel into one point); where two runs share one (one release
+# twice without --label), each gets its run name too, so curves differ.
+for dir in "${runs[@]}"; do
+	"$GB" trend --format tsv "$dir" 2>/dev/null |
+		awk -F'\t' -v dir="$dir" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			{ print dir "\t" $c["label"] "\t" $c["run"]; exit }'
+done | awk -F'\t' '{ d[NR] = $1; l[NR] = $2; r[NR] = $3; k[$2]++ }
+	END { for (i = 1; i <= NR; i++) { x = r[i]; sub(/.*\//, "", x)
+		print d[i] "\t" l[i] (k[l[i]] > 1 ? " [" x "]" : "") } }' >"$tmp/labels"
 label_of() {
 	awk -F'\t' -v dir="$1" '$1 == dir { print $2; exit }' "$tmp/labels"
 }

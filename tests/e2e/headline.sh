@@ -121,16 +121,17 @@ check "report markdown: setup table, compare's markdown, a code block" \
 cp -r "$A" "$T/noprimary"
 $GB primary "$A" | awk -F'\t' 'NR > 1 { print $3 }' | sort -u >"$T/primary"
 for f in summary.tsv trials.tsv; do
-	awk -F'\t' -v col=$([ $f = summary.tsv ] && echo 3 || echo 4) \
-		'NR == FNR { p[$1] = 1; next } !($col in p)' "$T/primary" "$A/$f" >"$T/noprimary/$f"
+	awk -F'\t' 'NR == FNR { p[$1] = 1; next }
+		FNR == 1 { for (i = 1; i <= NF; i++) if ($i == "metric") col = i }
+		!($col in p)' "$T/primary" "$A/$f" >"$T/noprimary/$f"
 done
 expect 6 "share no primary row" "report: no shared primary row: exit 6" -- \
 	$GB report "$A" "$T/noprimary"
 expect 3 "" "report: a missing run: exit 3" -- $GB report "$A" "$T/nonexistent"
 expect 2 "report takes two run directories" "report with one run: exit 2" -- $GB report "$A"
-expect 2 "use text or markdown" "report --format tsv: exit 2" -- $GB report --format tsv "$A" "$V"
-expect 2 "--seed given twice" "report: an option twice: exit 2" -- \
-	$GB report --seed 1 --seed 2 "$A" "$V"
+expect 2 "a report is text or markdown" "report --format tsv: exit 2" -- $GB report --format tsv "$A" "$V"
+expect 2 "--plots needs a value" "report --plots without a directory: exit 2" -- \
+	$GB report "$A" "$V" --plots
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
