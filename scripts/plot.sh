@@ -324,7 +324,7 @@ compare_charts() {
 		gp compare "compare-$metric" \
 			"source_text='data: trials.tsv (guard-bench compare --format tsv)'" \
 			"heading=$(heading "$metric ($unit): new/base, grey +-$pct%" "${whose[@]}")" \
-			"xlabel_text=$(q "ratio of medians, 95% bootstrap CI ($better)")" \
+			"xlabel_text=$(q "ratio of medians, 95% CI as compare gives it ($better)")" \
 			"delta=$delta" "logx=$logx" "xmin=$xmin" "xmax=$xmax" \
 			"file=$(q "$f")" "rows=$rows"
 	done <"$tmp/charts.sorted"

@@ -1,5 +1,5 @@
-# compare: ratio new/base of one metric per cell, with its bootstrap
-# 95% CI as whiskers and a grey band at 1 +- delta.  Colour is the
+# compare: ratio new/base of one metric per cell, with the 95% CI
+# as whiskers and a grey band at 1 +- delta.  Colour is the
 # verdict.  Input rows: index, "cell: verdict", ratio, ci_lo, ci_hi,
 # rgb.
 #
@@ -7,7 +7,8 @@
 # logx (1: ratios span more than a factor of 2 either way), xmin,
 # xmax, file, rows.
 load gpdir."common.gp"
-set title heading
+# centred on the page, not on the plot area the cell names push right
+set title heading offset screen -0.19, 0
 set xlabel xlabel_text.src
 set ylabel ""
 # the first cell at the top, as in the text table
