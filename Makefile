@@ -30,6 +30,7 @@ LIB      := bench/libguardbench.a
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
 HELPERS  := tests/helpers/no-guard tests/helpers/no-file-guard \
+	    tests/helpers/delay-shim.so tests/helpers/delay-probe \
 	    tests/e2e/check-run tests/e2e/plain-loop
 
 RUN_ARGS ?=
@@ -72,15 +73,33 @@ bench/main.o bench/run_meta.o: $(wildcard .git/HEAD .git/index)
 # The whole default matrix, fitted into BUDGET seconds by shortening
 # trials (METHODOLOGY.md, "Trials"); BUDGET=0 runs it at full length.
 BUDGET   ?= $(if $(QUICK),42,255)
+# Independent re-execs of the run, each in its own random cell order,
+# merged into one results directory; BUDGET covers all of them
+# (METHODOLOGY.md, "Replicates: how a run is made of them").
+REPLICATES ?= $(if $(QUICK),2,8)
+# trials per cell in each replicate: between-replicate noise dominates
+# here, so the budget buys replicates rather than trials (METHODOLOGY.md)
+TRIALS   ?= 3
 
 bench: all
-	$(BIN) run $(if $(QUICK),--quick) $(if $(filter-out 0,$(BUDGET)),--budget $(BUDGET)) $(RUN_ARGS)
+	$(BIN) run $(if $(QUICK),--quick) $(if $(filter-out 0,$(BUDGET)),--budget $(BUDGET)) -R $(REPLICATES) -n $(TRIALS) $(RUN_ARGS)
 
 tests/unit/test_%: tests/unit/test_%.c $(LIB)
 	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
 tests/helpers/%: tests/helpers/%.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# An LD_PRELOAD library: position-independent, libdl for RTLD_NEXT
+tests/helpers/%.so: tests/helpers/%.c
+	$(CC) $(CFLAGS) -fPIC -shared $(LDFLAGS) -o $@ $< -ldl
+
+tests/helpers/delay-probe: LDLIBS += -ldl
+
+# The bare loop links nothing but libc: no hwloc, no libpfm4 (their
+# mappings and constructors are what it is compared against).
+tests/e2e/plain-loop: tests/e2e/plain-loop.c
+	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $<
 
 tests/e2e/%: tests/e2e/%.c $(LIB)
 	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
@@ -155,7 +174,15 @@ fuzz: $(FUZZERS)
 RESULTS     ?= results
 REPORT_ARGS ?=
 
-.PHONY: compare trend plots report
+.PHONY: compare trend plots report validate
+
+# Can this machine tell a kernel change from noise?  An A/A, a known
+# injected delay, the noise floor (scripts/validate.sh; README).
+VALIDATE_ARGS ?=
+validate: all
+	@$(MAKE) --no-print-directory tests/helpers/delay-shim.so \
+		tests/helpers/delay-probe
+	scripts/validate.sh $(VALIDATE_ARGS)
 
 # BASE: the second most recent complete run, NEW: the most recent
 compare: build

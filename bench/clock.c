@@ -18,6 +18,7 @@ int gb_have_rdtscp;
 #define CALIB_ROUNDS 5
 #define CALIB_NS 20000000ull	/* 20 ms per round */
 #define OVERHEAD_SAMPLES 20000
+#define RESOLUTION_SAMPLES 4096
 
 static __attribute__((unused)) bool has_flag(const char *flags,
 					     const char *flag)
@@ -137,6 +138,44 @@ static void measure_overhead(struct gb_clock *c)
 	c->overhead_ns = best * c->ns_per_tick;
 }
 
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+uint64_t gb_clock_step(const uint64_t *d, size_t n)
+{
+	uint64_t g = 0;
+
+	for (size_t i = 0; i < n; i++)
+		g = gcd(g, d[i]);
+	return g ? g : 1;
+}
+
+/*
+ * The counter's step: differences of reads a varying spin apart, so
+ * that they are not all one multiple of the read's own cost.
+ */
+static void measure_resolution(struct gb_clock *c)
+{
+	uint64_t d[RESOLUTION_SAMPLES];
+
+	for (int i = 0; i < RESOLUTION_SAMPLES; i++) {
+		uint64_t t0 = gb_clock_read();
+
+		for (volatile int k = 0; k < i % 37; k++)
+			;
+		d[i] = gb_clock_read() - t0;
+	}
+	c->resolution_ticks = gb_clock_step(d, RESOLUTION_SAMPLES);
+}
+
 int gb_clock_init(struct gb_clock *c, const char *want)
 {
 	char flags[4096];
@@ -178,6 +217,7 @@ int gb_clock_init(struct gb_clock *c, const char *want)
 #endif
 	calibrate(c);
 	measure_overhead(c);
+	measure_resolution(c);
 	return 0;
 }
 

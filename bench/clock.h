@@ -2,6 +2,7 @@
 #ifndef GB_CLOCK_H
 #define GB_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -25,6 +26,14 @@ struct gb_clock {
 	double overhead_ns;	/* median cost of one back-to-back read */
 	double calib_spread_ppm;/* disagreement between calibration rounds */
 	uint64_t counter_hz;	/* arm64: cntfrq_el0; 0 where not architected */
+	/*
+	 * The step the counter advances by: the GCD of many read-to-read
+	 * differences.  1 on most CPUs; on AMD Zen (here: EPYC under KVM)
+	 * the TSC moves in steps of P0 MHz / 100 MHz ticks, i.e. 10 ns,
+	 * so every interval is a multiple of 10 ns and an uninterpolated
+	 * median can only move in 10-ns steps.
+	 */
+	uint64_t resolution_ticks;
 	char fallback_reason[160];	/* why not the cycle counter, or "" */
 };
 
@@ -83,6 +92,8 @@ static inline uint64_t gb_clock_read(void)
  * was asked for but cannot be trusted (reason in c->fallback_reason).
  */
 int gb_clock_init(struct gb_clock *c, const char *want);
+/* GCD of the non-zero values of @d (1 if none): the counter's step. */
+uint64_t gb_clock_step(const uint64_t *d, size_t n);
 const char *gb_clock_name(const struct gb_clock *c);
 /* Is the counter invariant?  Fills @why when not.  Parses cpuinfo flags. */
 int gb_clock_counter_invariant(const char *cpuinfo_flags, char *why,

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "kernel.h"
+#include "speedref.h"
 #include "sysinfo.h"
 #include "topo.h"
 #include "stackguard.h"
@@ -103,6 +104,20 @@ int gb_cmd_detect(int argc, char **argv)
 		       clk.fallback_reason[0] ? "; fallback: " : "",
 		       clk.fallback_reason);
 
+	if (!gb_clock_init(&clk, "auto")) {
+		struct gb_speedref ref;
+
+		gb_speedref_measure(&clk, &ref);
+		printf("speed ref:   getppid %.1f ns (ref_syscall_ns), %.1f ns "
+		       "per 1000 multiply-adds (ref_loop_ns)\n",
+		       ref.syscall_ns, ref.loop_ns);
+	}
+	{
+		char mit[1024];
+
+		gb_mitigations_detail("", mit, sizeof(mit));
+		printf("syscall entry/exit set by: %s\n", mit);
+	}
 	gb_settings_read("", set);
 	printf("settings that skew numbers:\n");
 	for (int i = 0; i < GB_NR_SETTINGS; i++)

@@ -20,6 +20,7 @@
 #include "headline.h"
 #include "kernel.h"
 #include "label.h"
+#include "order.h"
 #include "results.h"
 #include "run.h"
 #include "sysinfo.h"
@@ -121,24 +122,22 @@ static void parse(struct run_state *st, int argc, char **argv)
 		       cfg->aslr);
 	if (cfg->label && gb_label_check(cfg->label, err, sizeof(err)))
 		gb_die(GB_EXIT_USAGE, "%s", err);
+	if (cfg->interleave && !cfg->emulate)
+		gb_die(GB_EXIT_USAGE, "--interleave alternates normal and "
+		       "emulated replicates: add --emulate write-lock");
+	st->order_seed = cfg->order_seed >= 0 ? (uint64_t)cfg->order_seed :
+			 gb_order_seed_now();
+	st->replicate = cfg->replicate ? (unsigned int)cfg->replicate : 1;
 }
 
-/*
- * The end of a run: the headline from the directory just written (the
- * whole table with --verbose), then where the run and its table are.
- */
-static void print_outcome(struct run_state *st)
+/* This replicate's cell order, and where its run directory goes. */
+static void order_cells(struct run_state *st)
 {
-	char err[1024];
-
-	if (st->cfg.verbose) {
-		gb_summary_print(stdout, gb_plan_cells, gb_plan_nr_cells);
-		putchar('\n');
-	} else if (gb_headline_print(stdout, st->res.final, err,
-				     sizeof(err))) {
-		gb_warn("no headline: %s", err);
-	}
+	st->order = gb_zalloc((gb_plan_nr_cells + 1) * sizeof(*st->order));
+	gb_cell_order(st->order_seed, st->replicate, st->order,
+		      gb_plan_nr_cells);
 }
+
 
 /*
  * Page-table layout follows the address layout, so randomisation moves
@@ -340,7 +339,10 @@ static void plan(struct run_state *st)
 			     st->max_contenders : 0, err, sizeof(err)))
 			gb_die(GB_EXIT_USAGE, "%s", err);
 	}
-	fit_budget(st);
+	/* an orchestrator's replicates fit their own share of the budget */
+	if (st->cfg.replicate || (st->cfg.replicates == 1 &&
+				  !st->cfg.interleave))
+		fit_budget(st);
 }
 
 static int finish(struct run_state *st, int rc, const char *why)
@@ -355,7 +357,8 @@ static int finish(struct run_state *st, int rc, const char *why)
 	if (ret)
 		gb_die(GB_EXIT_FAILURE, "%s: nothing written under %s (check "
 		       "free space and permissions)", err, st->cfg.results_dir);
-	print_outcome(st);
+	gb_run_outcome(stdout, st->cfg.verbose, gb_plan_cells,
+		       gb_plan_nr_cells, st->res.final);
 	printf("results: %s%s\nfull table: %s/summary.txt\n", st->res.final,
 	       rc ? "  (incomplete: complete: no)" : "", st->res.final);
 	return rc;
@@ -369,6 +372,7 @@ int gb_cmd_run(int argc, char **argv)
 	struct utsname u;
 	int ret, rc;
 
+	st.t_entry = gb_mono_sec();
 	st.argc = argc;
 	st.argv = argv;
 	parse(&st, argc, argv);
@@ -392,7 +396,14 @@ int gb_cmd_run(int argc, char **argv)
 	host[sizeof(host) - 1] = '\0';
 	gb_utc_compact(ts, sizeof(ts), st.started);
 	snprintf(name, sizeof(name), "%s-%s", host, ts);
-	if (gb_results_create(&st.res, st.cfg.results_dir, u.release, name,
+	if (!st.cfg.replicate && (st.cfg.replicates > 1 || st.cfg.interleave))
+		return gb_replicates_run(&st);
+	order_cells(&st);
+	/* a replicate's directory: <parent>/replicates/./r<K> */
+	if (st.cfg.replicate)
+		snprintf(name, sizeof(name), "r%u", st.replicate);
+	if (gb_results_create(&st.res, st.cfg.results_dir,
+			      st.cfg.replicate ? "." : u.release, name,
 			      err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s: give --results-dir a writable place",
 		       err);
@@ -411,7 +422,10 @@ int gb_cmd_run(int argc, char **argv)
 	run.res = &st.res;
 	run.placement_cpus = st.placement_cpus;
 	run.nr_placement_cpus = st.nr_placement_cpus;
+	run.order = st.order;
+	st.setup_s = gb_mono_sec() - st.t_entry;
 	ret = gb_run_cells(&run, why, sizeof(why));
+	st.cells_s = gb_mono_sec() - st.t_entry - st.setup_s;
 
 	if (ret == -EINTR) {
 		gb_warn("interrupted by signal %d: keeping finished trials",

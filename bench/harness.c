@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -18,10 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "balance.h"
 #include "harness.h"
 #include "util.h"
 
 #define WORKER_ALIGN 256
+/* threads whose rates are reported one by one */
+#define GB_THREAD_RATES 8
 
 volatile sig_atomic_t gb_signalled;
 
@@ -36,6 +40,7 @@ struct phase_ctl {
 	int count_locks;
 	int quit;
 	struct gb_topo *topo;
+	const struct gb_clock *clock;
 	const struct gb_lockstat_ids *lock_ids;
 	const struct gb_pmu_set *pmu;
 };
@@ -77,6 +82,7 @@ void gb_plan_reset(void)
 			free(c->series[s].v);
 		for (int k = 0; k < GB_MAX_TIMED_OPS; k++)
 			free(c->merged[k]);
+		free(c->ref_noise);
 		free(c);
 	}
 	free(gb_plan_cells);
@@ -183,6 +189,27 @@ double gb_plan_estimate(const struct gb_config *cfg)
 
 /* ---- worker side ---------------------------------------------------- */
 
+/* The subject's ops counted only: the bare loop, for rates. */
+static void untimed_loop(struct gb_worker *w, struct phase_ctl *ctl,
+			 unsigned int nops)
+{
+	const struct gb_scenario *sc = w->cell->sc;
+	uint64_t ops = 0;
+	int err = 0;
+
+	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed)) {
+		for (unsigned int k = 0; k < nops; k++) {
+			err = sc->subject_op(w, k);
+			if (err)
+				goto out;
+		}
+		ops++;
+	}
+out:
+	w->ops = ops;
+	w->err = err;
+}
+
 static void subject_loop(struct gb_worker *w, struct phase_ctl *ctl)
 {
 	const struct gb_scenario *sc = w->cell->sc;
@@ -192,6 +219,10 @@ static void subject_loop(struct gb_worker *w, struct phase_ctl *ctl)
 
 	while (sc->timed_ops[nops])
 		nops++;
+	if (w->cell->untimed) {
+		untimed_loop(w, ctl, nops);
+		return;
+	}
 	/*
 	 * Timestamps are chained: the end of one op is the start of the
 	 * next, so one timer read per op.  Each interval therefore also
@@ -215,6 +246,13 @@ out:
 	w->err = err;
 }
 
+double gb_quantile_ns(const struct gb_clock *clock, const struct gb_hist *h,
+		      double q)
+{
+	return gb_ticks_to_ns(clock, gb_hist_quantile_interp(h, q,
+						clock->resolution_ticks));
+}
+
 double gb_measure_loop_overhead(const struct gb_clock *clock)
 {
 	struct gb_hist *h = gb_zalloc(sizeof(*h));
@@ -229,7 +267,7 @@ double gb_measure_loop_overhead(const struct gb_clock *clock)
 		gb_hist_add(h, t1 - t0);
 		t0 = t1;
 	}
-	median = gb_ticks_to_ns(clock, gb_hist_quantile(h, 0.5));
+	median = gb_quantile_ns(clock, h, 0.5);
 	free(h);
 	return median;
 }
@@ -266,13 +304,26 @@ static void lock_delta(struct gb_worker *w, const uint64_t *a,
 			      UINT64_MAX : b[e] - a[e];
 }
 
+/* This thread's CPU time: what the scheduler and the host gave it. */
+static double thread_cpu_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 {
 	uint64_t l0[GB_NR_LOCK_EVENTS], l1[GB_NR_LOCK_EVENTS];
 	struct gb_lockstat ls;
 	struct rusage r0, r1;
-	double t0, t1;
+	double t0, t1, c0, c1;
 	bool counting = false;
+	bool timing_ref = w->index == 0 && ctl->subject_active &&
+			  !ctl->count_locks;
+	/* no other worker in the cell: nothing runs beside the reference */
+	bool alone = w->cell->nr_contenders == 0;
 
 	w->ops = 0;
 	w->err = 0;
@@ -285,7 +336,10 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	}
 	if (w->pmu)
 		gb_pmu_start(w->pmu);
+	if (timing_ref && alone)
+		gb_speedref_measure(ctl->clock, &w->ref);
 	getrusage(RUSAGE_THREAD, &r0);
+	c0 = thread_cpu_sec();
 	t0 = gb_mono_sec();
 	if (w->index > 0 && !w->cell->sc->all_timed)
 		contender_loop(w, ctl);
@@ -294,17 +348,34 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	else
 		idle_loop(ctl);
 	t1 = gb_mono_sec();
+	c1 = thread_cpu_sec();
 	getrusage(RUSAGE_THREAD, &r1);
 	if (w->pmu) {
 		gb_pmu_stop(w->pmu);
 		gb_pmu_read(w->pmu, w->pmu_count);
 	}
 	w->elapsed_s = t1 - t0;
+	w->cpu_s = c1 - c0;
 	w->minflt = (uint64_t)(r1.ru_minflt - r0.ru_minflt);
 	if (counting) {
 		gb_lockstat_read(&ls, l1);
 		gb_lockstat_close(&ls);
 		lock_delta(w, l0, l1);
+	}
+	/*
+	 * The machine's speed now, on the subject's CPU: every other
+	 * worker has stopped and waits at the barrier.  Outside the
+	 * timed loop, its elapsed time and its counters.  Alone in its
+	 * cell, the subject also took it before the loop: the trial's
+	 * value is the mean of both ends, so a change of speed half-way
+	 * through shows half.
+	 */
+	if (timing_ref) {
+		struct gb_speedref pre = w->ref;
+
+		gb_speedref_measure(ctl->clock, &w->ref);
+		if (alone)
+			gb_speedref_mean(&w->ref, &pre);
 	}
 }
 
@@ -493,6 +564,7 @@ static int start_threads(struct gb_run *run, struct gb_cell *c,
 	ct->processes = c->processes;
 	ct->ctl = shared_alloc(sizeof(*ct->ctl));
 	ct->ctl->topo = run->topo;
+	ct->ctl->clock = run->clock;
 	ct->ctl->lock_ids = run->lock_ids;
 	ct->ctl->pmu = run->pmu;
 	ct->slot = gb_zalloc(ct->nr * sizeof(*ct->slot));
@@ -570,6 +642,7 @@ struct pending {
 struct trial_buf {
 	size_t n;
 	struct pending p[3 * GB_MAX_METRICS];
+	struct gb_speedref ref;		/* the subject's, this trial */
 };
 
 static void put(struct trial_buf *tb, struct gb_cell *c, const char *unit,
@@ -597,6 +670,49 @@ static const double quantiles[] = { 0.50, 0.90, 0.99, 0.999, 1.0 };
 static const char *const quantile_names[] = { "p50", "p90", "p99", "p999",
 					       "max" };
 
+static double thread_rate(const struct cell_threads *ct, unsigned int i)
+{
+	const struct gb_worker *w = &ct->slot[i]->w;
+
+	return w->elapsed_s > 0 ? (double)w->ops / w->elapsed_s : 0;
+}
+
+/*
+ * Each thread's own rate and CPU share, threads @from..GB_THREAD_RATES-1
+ * by name ("pairs_per_sec_thread1", "cpu_share_thread1"), so one thread
+ * out-running another shows, and whether it simply had more CPU.
+ * Where all threads do the subject's work, thread_rate_imbalance is
+ * the largest |contender / subject - 1|: summary.txt flags a cell whose
+ * median exceeds GB_IMBALANCE_MARGIN (balance.h).
+ */
+static void put_thread_rates(const struct cell_threads *ct, struct gb_cell *c,
+			     struct trial_buf *tb, unsigned int from,
+			     const char *name)
+{
+	double r0 = thread_rate(ct, 0), worst = 0;
+
+	if (ct->nr < 2)
+		return;
+	for (unsigned int i = from; i < ct->nr && i < GB_THREAD_RATES; i++) {
+		const struct gb_worker *w = &ct->slot[i]->w;
+
+		put(tb, c, "ops/s", thread_rate(ct, i), "%s_thread%u", name,
+		    i);
+		/* its CPU time over its elapsed: less when others ran there */
+		put(tb, c, "ratio", w->elapsed_s > 0 ? w->cpu_s / w->elapsed_s :
+		    0, "cpu_share_thread%u", i);
+	}
+	if (from || r0 <= 0)
+		return;
+	for (unsigned int i = 1; i < ct->nr; i++) {
+		double d = fabs(thread_rate(ct, i) / r0 - 1);
+
+		if (d > worst)
+			worst = d;
+	}
+	put(tb, c, "ratio", worst, "thread_rate_imbalance");
+}
+
 /*
  * Every thread ran the timed ops: percentiles over all their operations
  * pooled, and the total rate.  Thread 0's own stay the plain metrics.
@@ -613,15 +729,41 @@ static void collect_all_timed(struct gb_run *run, struct cell_threads *ct,
 		for (unsigned int i = 0; i < ct->nr; i++)
 			gb_hist_merge(pool, ct->slot[i]->w.hist[k]);
 		for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++)
-			put(tb, c, "ns", gb_ticks_to_ns(run->clock,
-				gb_hist_quantile(pool, quantiles[q])),
+			put(tb, c, "ns", gb_quantile_ns(run->clock, pool,
+							quantiles[q]),
 			    "%s_latency_all_%s_ns", sc->timed_ops[k],
 			    quantile_names[q]);
 	}
 	for (unsigned int i = 0; i < ct->nr; i++)
 		rate += (double)ct->slot[i]->w.ops / ct->slot[i]->w.elapsed_s;
 	put(tb, c, "ops/s", rate, "%s_total", sc->subject_rate);
+	put_thread_rates(ct, c, tb, 0, sc->subject_rate);
 	free(pool);
+}
+
+/*
+ * The reference the subject timed after its loop (speedref.h), and the
+ * guard ops' p50 above the syscall floor of the same trial: derived,
+ * the guard path's own work with entry and exit taken out.
+ */
+static void collect_ref(struct gb_run *run, struct gb_worker *w,
+			struct gb_cell *c, struct trial_buf *tb)
+{
+	const struct gb_scenario *sc = c->sc;
+
+	put(tb, c, "ns", w->ref.syscall_ns, "ref_syscall_ns");
+	put(tb, c, "ns", w->ref.loop_ns, "ref_loop_ns");
+	tb->ref = w->ref;
+	for (unsigned int k = 0; sc->timed_ops[k]; k++) {
+		const char *op = sc->timed_ops[k];
+
+		if (c->untimed || (strcmp(op, "install") &&
+				   strcmp(op, "remove")))
+			continue;
+		put(tb, c, "ns", gb_quantile_ns(run->clock, w->hist[k], 0.5) -
+			w->ref.syscall_ns,
+		    "%s_latency_p50_above_syscall_ns", op);
+	}
 }
 
 static void collect_subject(struct gb_run *run, struct cell_threads *ct,
@@ -630,18 +772,23 @@ static void collect_subject(struct gb_run *run, struct cell_threads *ct,
 	struct gb_worker *w = &ct->slot[0]->w;
 	const struct gb_scenario *sc = c->sc;
 
-	for (unsigned int k = 0; sc->timed_ops[k]; k++) {
+	for (unsigned int k = 0; sc->timed_ops[k] && !c->untimed; k++) {
 		for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++) {
-			double ticks = gb_hist_quantile(w->hist[k],
-							quantiles[q]);
-
-			put(tb, c, "ns", gb_ticks_to_ns(run->clock, ticks),
+			put(tb, c, "ns", gb_quantile_ns(run->clock, w->hist[k],
+							quantiles[q]),
 			    "%s_latency_%s_ns", sc->timed_ops[k],
 			    quantile_names[q]);
 		}
 	}
 	put(tb, c, "ops/s", (double)w->ops / w->elapsed_s, "%s",
 	    sc->subject_rate);
+	/*
+	 * Below 1 the subject waited for its CPU (other tasks, the host):
+	 * its rate is then the machine's sharing, not the kernel's cost.
+	 */
+	put(tb, c, "ratio", w->elapsed_s > 0 ? w->cpu_s / w->elapsed_s : 0,
+	    "subject_cpu_share");
+	collect_ref(run, w, c, tb);
 	if (sc->all_timed)
 		collect_all_timed(run, ct, c, tb);
 }
@@ -665,6 +812,13 @@ static double collect_contenders(struct cell_threads *ct, struct gb_cell *c,
 	put(tb, c, "ops/s", ops, "%s_ops_per_sec_total", sc->contender_role);
 	put(tb, c, "ops/s", ops / n, "%s_ops_per_sec_each",
 	    sc->contender_role);
+	if (n > 1 && !sc->all_timed) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s_ops_per_sec",
+			 sc->contender_role);
+		put_thread_rates(ct, c, tb, 1, name);
+	}
 	if (!sc->contenders_fault)
 		return ops;
 	put(tb, c, "faults/s", faults, "faults_per_sec_total");
@@ -773,6 +927,18 @@ static void commit_trial(struct gb_run *run, struct trial_buf *tb,
 		gb_results_trial(run->res, p->cell, trial, p->name, p->unit,
 				 p->v);
 	}
+}
+
+/* The reference's noise within the trial, for gb_speedref_moved(). */
+static void keep_ref_noise(struct gb_cell *c, const struct trial_buf *tb,
+			   unsigned int trial, long trials)
+{
+	if (!c->ref_noise)
+		c->ref_noise = gb_zalloc((size_t)trials *
+					 sizeof(*c->ref_noise));
+	c->ref_noise[trial][0] = tb->ref.syscall_noise;
+	c->ref_noise[trial][1] = tb->ref.loop_noise;
+	c->nr_ref_noise = trial + 1;
 }
 
 static void merge_hists(struct cell_threads *ct, struct gb_cell *c)
@@ -921,6 +1087,7 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 			    "%s_vs_control", c->sc->contenders_fault ?
 			    "fault_rate" : "contender_rate");
 		commit_trial(run, tb, t);
+		keep_ref_noise(c, tb, t, cfg->trials);
 		if (gb_results_flush(run->res, why, whylen)) {
 			ret = -EIO;
 			break;
@@ -956,13 +1123,25 @@ static void assign_cpus(struct gb_run *run, struct gb_cell *c)
 		memcpy(c->control->cpus, c->cpus, sizeof(c->cpus));
 }
 
+/* Values across cells, once every cell that could run has run. */
+static void derive_all(void)
+{
+	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
+		struct gb_cell *c = gb_plan_cells[i];
+
+		if (c->sc->derive && c->status == GB_CELL_DONE)
+			c->sc->derive(c);
+	}
+}
+
 int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 {
 	int ret = 0;
 
 	run->started = gb_mono_sec();
 	run->planned_s = gb_plan_estimate(run->cfg);
-	for (size_t i = 0; i < gb_plan_nr_cells && !ret; i++) {
+	for (size_t k = 0; k < gb_plan_nr_cells && !ret; k++) {
+		size_t i = run->order ? run->order[k] : k;
 		struct gb_cell *c = gb_plan_cells[i];
 		struct cell_threads ct;
 		char cwhy[256] = "";
@@ -997,7 +1176,7 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 		}
 		r = start_threads(run, c, &ct, cwhy, sizeof(cwhy));
 		if (!r)
-			r = run_trials(run, c, &ct, i, cwhy, sizeof(cwhy));
+			r = run_trials(run, c, &ct, k, cwhy, sizeof(cwhy));
 		stop_threads(&ct);
 		c->sc->teardown(c);
 		if (!r) {
@@ -1011,6 +1190,7 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 				 c->label, cwhy);
 		ret = r;
 	}
+	derive_all();
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 	return ret;

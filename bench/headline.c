@@ -24,6 +24,7 @@
 #include "compare_stats.h"
 #include "headline.h"
 #include "report.h"
+#include "results.h"
 #include "run_dir.h"
 #include "scenario.h"
 #include "util.h"
@@ -524,9 +525,10 @@ static void warnings(struct lines *ls, const struct gb_run *r)
 		add_wrapped(ls, buf);
 	}
 	if (gb_run_emulated(r)) {
-		snprintf(buf, sizeof(buf), "warning: EMULATED %s: a same-kernel "
-			 "proxy, not the kernel it stands for",
-			 gb_run_meta(r, "emulation"));
+		/* the words summary.txt and compare use for it */
+		snprintf(buf, sizeof(buf), "warning: EMULATED write-lock "
+			 "baseline, a same-kernel proxy, not a v1 kernel "
+			 "(emulation: %s)", gb_run_meta(r, "emulation"));
 		add_wrapped(ls, buf);
 	}
 }
@@ -598,4 +600,17 @@ int gb_headline_print(FILE *f, const char *dir, char *err, size_t errlen)
 	print_run(f, &r);
 	gb_run_free(&r);
 	return 0;
+}
+
+void gb_run_outcome(FILE *f, bool verbose, struct gb_cell **cells, size_t n,
+		    const char *dir)
+{
+	char err[1024];
+
+	if (verbose) {
+		gb_summary_print(f, cells, n);
+		fputc('\n', f);
+	} else if (gb_headline_print(f, dir, err, sizeof(err))) {
+		gb_warn("no headline: %s", err);
+	}
 }

@@ -2,6 +2,7 @@
 #ifndef GB_HEADLINE_H
 #define GB_HEADLINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -21,5 +22,16 @@
 #define GB_HEADLINE_COLS	80
 
 int gb_headline_print(FILE *f, const char *dir, char *err, size_t errlen);
+
+struct gb_cell;
+
+/*
+ * What a run prints at its end, before its paths: the headline of the
+ * finished run directory @dir or, with @verbose (--verbose), the whole
+ * table of @cells as summary.txt has it.  A run whose headline cannot
+ * be read back says why on stderr.
+ */
+void gb_run_outcome(FILE *f, bool verbose, struct gb_cell **cells, size_t n,
+		    const char *dir);
 
 #endif

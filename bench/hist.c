@@ -54,6 +54,47 @@ double gb_hist_quantile(const struct gb_hist *h, double q)
 	return (double)h->max;
 }
 
+double gb_hist_quantile_interp(const struct gb_hist *h, double q,
+			       uint64_t step)
+{
+	double target, seen = 0;
+
+	if (h->count == 0)
+		return 0;
+	if (q >= 1.0)
+		return (double)h->max;
+	target = q * (double)h->count;
+	for (unsigned int i = 0; i < GB_HIST_BUCKETS; i++) {
+		uint64_t lo, width;
+		double mid, w, n = (double)h->bucket[i];
+
+		if (!h->bucket[i])
+			continue;
+		if (seen + n < target) {
+			seen += n;
+			continue;
+		}
+		gb_hist_bucket_range(i, &lo, &width);
+		mid = (double)lo + (double)(width - 1) / 2.0;
+		/* intervals are whole steps: one lies in a narrow bucket */
+		if (step > 1 && width <= step) {
+			uint64_t m = (lo + step - 1) / step * step;
+
+			if (m < lo + width)
+				mid = (double)m;
+		}
+		w = (double)(width > step ? width : step);
+		mid += w * ((target - seen) / n - 0.5);
+		/* like the plain quantile, never outside what was seen */
+		if (mid < (double)h->min)
+			mid = (double)h->min;
+		if (mid > (double)h->max)
+			mid = (double)h->max;
+		return mid;
+	}
+	return (double)h->max;
+}
+
 void gb_hist_merge(struct gb_hist *dst, const struct gb_hist *src)
 {
 	if (!src->count)

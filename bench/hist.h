@@ -59,6 +59,21 @@ void gb_hist_bucket_range(unsigned int i, uint64_t *lo, uint64_t *width);
  * q = 1 gives max exactly.  Returns 0 for an empty histogram.
  */
 double gb_hist_quantile(const struct gb_hist *h, double q);
+/*
+ * Value at quantile @q in (0, 1], interpolated: each bucket's count is
+ * spread evenly over max(its width, @step) ticks centred on its
+ * midpoint, and the quantile is read off that continuous distribution
+ * (q * count values below it); where a bucket is no wider than @step,
+ * the one multiple of @step in it stands for its values, exactly.
+ * @step is the timer's resolution
+ * (gb_clock.resolution_ticks): where the counter moves in steps wider
+ * than a bucket, every interval is a multiple of the step and the
+ * plain quantile can only move by whole steps; spread over its step,
+ * a shift of the whole distribution by less than a step moves this
+ * estimate by the same amount.  q = 1 gives max; 0 when empty.
+ */
+double gb_hist_quantile_interp(const struct gb_hist *h, double q,
+			       uint64_t step);
 void gb_hist_merge(struct gb_hist *dst, const struct gb_hist *src);
 
 #endif

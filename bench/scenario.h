@@ -10,6 +10,7 @@
 #include "hist.h"
 #include "lockstat.h"
 #include "pmu.h"
+#include "speedref.h"
 
 /*
  * The scenario contract.  A scenario is one file under bench/scenarios/
@@ -41,6 +42,7 @@ struct gb_worker {
 	uint64_t ops;
 	uint64_t minflt;
 	double elapsed_s;
+	double cpu_s;			/* CPU time it got (thread clock) */
 	int err;			/* -errno from a failed operation */
 	struct gb_hist *hist[GB_MAX_TIMED_OPS];
 	uint64_t locks[GB_NR_LOCK_EVENTS];	/* accounting phase only */
@@ -48,6 +50,7 @@ struct gb_worker {
 	struct gb_pmu_thread *pmu;	/* NULL: no --events */
 	struct gb_pmu_count pmu_count[GB_PMU_MAX_EVENTS];	/* last phase */
 	unsigned int flip;		/* emulation's alternating flag */
+	struct gb_speedref ref;		/* subject: this phase's reference */
 };
 
 struct gb_scenario {
@@ -85,6 +88,11 @@ struct gb_scenario {
 	/* One counted contender operation.  0 or -errno. */
 	int (*contender_op)(struct gb_worker *w);
 	void (*teardown)(struct gb_cell *c);
+	/*
+	 * Optional: values across cells (a ratio to another cell), called
+	 * for every done cell once all cells ran, whatever their order.
+	 */
+	void (*derive)(struct gb_cell *c);
 };
 
 #define GB_MAX_METRICS 96
@@ -114,6 +122,7 @@ struct gb_cell {
 	bool is_control;
 	bool emulate_write_lock;	/* --emulate write-lock */
 	bool processes;			/* contenders in processes of their own */
+	bool untimed;			/* subject ops counted, not timed */
 
 	enum gb_cell_status status;
 	char reason[256];		/* why skipped or partial */
@@ -122,6 +131,9 @@ struct gb_cell {
 	size_t nr_series;
 	struct gb_series series[GB_MAX_METRICS];
 	struct gb_hist *merged[GB_MAX_TIMED_OPS];	/* over all trials */
+	/* per finished trial: the reference's noise, syscall and loop */
+	double (*ref_noise)[2];
+	size_t nr_ref_noise;
 };
 
 /* plan() calls this once per cell; it returns the cell to fill in. */

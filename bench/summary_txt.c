@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "balance.h"
 #include "results.h"
 #include "scenario.h"
 #include "stats.h"
@@ -38,6 +39,23 @@ static void print_series(FILE *f, const struct gb_series *s)
 		lo, hi, sm.cv * 100);
 }
 
+/* The run-wide checks: the speed reference and thread balance. */
+static void print_checks(FILE *f, struct gb_cell **cells, size_t n)
+{
+	char note[2048];
+
+	if (gb_speedref_moved(cells, n, note, sizeof(note)))
+		fprintf(f, "SPEED REFERENCE MOVED between trials: the machine "
+			"changed speed; read *_above_syscall_ns\nand compare "
+			"trials only within one speed: %s\n", note);
+	else
+		fprintf(f, "Speed reference (ref_syscall_ns, ref_loop_ns): "
+			"steady over all trials.\n");
+	if (gb_imbalanced(cells, n, note, sizeof(note)))
+		fprintf(f, "IMBALANCED threads (same work, rates apart by more "
+			"than %.0f%%): %s\n", GB_IMBALANCE_MARGIN * 100, note);
+}
+
 void gb_summary_print(FILE *f, struct gb_cell **cells, size_t n)
 {
 	if (n && cells[0]->emulate_write_lock)
@@ -47,6 +65,7 @@ void gb_summary_print(FILE *f, struct gb_cell **cells, size_t n)
 		"trials], cv = stddev/mean.\nLock counts (mmap_lock_*, "
 		"lock_contention_*) come from one extra phase with\n"
 		"tracepoints on, whose timings are discarded: n = 1.\n");
+	print_checks(f, cells, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct gb_cell *c = cells[i];
 		size_t trials = c->nr_series ? c->series[0].n : 0;

@@ -178,6 +178,37 @@ static void read_mitigations(const char *root, struct gb_setting *s)
 		 "with the same line here");
 }
 
+void gb_mitigations_detail(const char *root, char *buf, size_t len)
+{
+	char dir[256], path[512], v[256];
+	struct dirent *de;
+	size_t used = 0;
+	DIR *d;
+
+	snprintf(buf, len, "n/a");
+	snprintf(dir, sizeof(dir), "%s/sys/devices/system/cpu/vulnerabilities",
+		 root);
+	d = opendir(dir);
+	if (!d)
+		return;
+	buf[0] = '\0';
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (gb_read_line(path, v, sizeof(v)) ||
+		    !strcmp(v, "Not affected"))
+			continue;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used,
+						 "%s%s: %s", used ? "; " : "",
+						 de->d_name, v);
+	}
+	closedir(d);
+	if (!buf[0])
+		snprintf(buf, len, "none: not affected by any");
+}
+
 void gb_settings_read(const char *root, struct gb_setting set[GB_NR_SETTINGS])
 {
 	static const char *const keys[GB_NR_SETTINGS] = {

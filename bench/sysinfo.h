@@ -28,6 +28,14 @@ enum {
 /* Paths are relative to @root ("" for the live system; tests use a tree). */
 void gb_settings_read(const char *root, struct gb_setting set[GB_NR_SETTINGS]);
 
+/*
+ * Every vulnerability the kernel reports other than "Not affected",
+ * "name: state; ...": what sets the cost of syscall entry and exit
+ * (ref_syscall_ns), e.g. "spec_rstack_overflow: Vulnerable: Safe RET,
+ * no microcode".  Order is the directory's.
+ */
+void gb_mitigations_detail(const char *root, char *buf, size_t len);
+
 void gb_cpu_model(char *buf, size_t len);
 /*
  * The coherence unit, from the system: some arm64 parts use 128 bytes.

@@ -285,34 +285,61 @@ for sig in INT TERM; do
 done
 
 # ---- the harness does not distort throughput ------------------------
-# Same op, same CPU: the harness's pairs/s against a bare loop timed
-# once around.  Timer reads cost ~2-5% here; the 20% bound catches a
-# harness that distorts, not the noise of a shared VM (the closing
-# figure of the core issue is measured on a quiet machine).  Noise only ever slows a
-# loop down, so compare the best trial with the best of three bare loops.
+# Same op, same CPU: the harness's pairs/s against a bare loop
+# (tests/e2e/plain-loop: libc only, pinned, timed once around).  Rates
+# are per second of the thread's CPU time (pairs_per_sec /
+# subject_cpu_share), so other tasks holding the CPU do not count; noise
+# only ever slows a loop down, so the best trial of five rounds meets
+# the best of the bare loop's.  The untimed cell (op-timing=none) must
+# agree within 10%, the timed one, which pays a timer read and a
+# histogram update per op (loop_overhead_ns, ~4% here), within 15%.
+# Measured on the shared 2-vCPU VM at load 9 (METHODOLOGY.md, "Where
+# each nanosecond goes"): best untimed against best bare loop 0.4% apart
+# over six rounds, but single five-round checks 6-7% apart when the host
+# sat in its slow state for one side's runs; 10% is what holds there.
 # Sanitizers instrument the harness's bookkeeping far more than the bare
 # loop's: the comparison means something only in a plain build.
 if [ -n "${GB_SANITIZE:-}" ]; then
 	echo "# SANITIZE=$GB_SANITIZE: harness against bare loop not compared"
 else
 # Interleaved rounds, so a burst of load hits both sides alike.
-harness=0 plain=0
+timed=0 untimed=0 plain=0
+best() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a ? b : a) }'; }
 for round in 1 2 3 4 5; do
 	rm -rf "$T/res"
-	$GB run -o "$T/res" -s install --backing anon --pages 1 -n 3 -d 0.2 \
-		-w 0.05 >/dev/null 2>&1
+	$GB run -o "$T/res" -s install --backing anon --pages 1 \
+		--op-timing per-op,none -n 3 -d 0.2 -w 0.05 >/dev/null 2>&1
 	d=$(rundir "$T/res")
-	h=$(awk -F'\t' '$1=="install" && $3=="pairs_per_sec" {print $8}' "$d/summary.tsv")
 	cpu=$(sed -n 's/^subject_cpu: //p' "$d/meta.txt")
-	p=$(tests/e2e/plain-loop "$cpu" 100000 3)
-	harness=$(awk -v a="$harness" -v b="$h" 'BEGIN { print (b > a ? b : a) }')
-	plain=$(awk -v a="$plain" -v b="$p" 'BEGIN { print (b > a ? b : a) }')
+	for cell in timed untimed; do
+		label="backing=anon pages=1"
+		[ $cell = untimed ] && label="$label op-timing=none"
+		v=$(awk -F'\t' -v c="$label" 'NR == 1 { for (i = 1; i <= NF; i++)
+				k[$i] = i; next }
+			$k["cell"] != c { next }
+			{ t = $k["replicate"] SUBSEP $k["trial"] }
+			$k["metric"] == "pairs_per_sec" { r[t] = $k["value"] }
+			$k["metric"] == "subject_cpu_share" { s[t] = $k["value"] }
+			END { for (t in r) if (s[t] > 0 && r[t] / s[t] > b)
+				b = r[t] / s[t]; print b + 0 }' "$d/trials.tsv")
+		eval "$cell=\$(best \"\$$cell\" \"$v\")"
+	done
+	p=$(tests/e2e/plain-loop "$cpu" 100000 3 | awk '{ print $2 }')
+	plain=$(best "$plain" "$p")
 done
-if awk -v h="$harness" -v p="$plain" 'BEGIN { r = h / p; exit !(r > 0.8 && r < 1.2) }'; then
-	ok "best harness pairs/s within 20% of the best bare loop ($harness vs $plain)"
-else
-	not_ok "best harness pairs/s within 20% of the best bare loop ($harness vs $plain)"
-fi
+for cell in untimed timed; do
+	eval "h=\$$cell"
+	tol=0.10
+	[ $cell = timed ] && tol=0.15
+	desc="best $cell harness pairs per CPU-s within $(awk -v t=$tol \
+		'BEGIN { print t * 100 }')% of the bare loop's ($h vs $plain)"
+	if awk -v h="$h" -v p="$plain" -v t="$tol" \
+		'BEGIN { r = h / p; exit !(r > 1 - t && r < 1 + t) }'; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+	fi
+done
 fi
 
 echo "$pass passed, $fail failed"

@@ -18,6 +18,23 @@
 
 #include "clock.h"
 
+/* The counter's step: the GCD of read-to-read differences. */
+static void test_step(void **state)
+{
+	const uint64_t zen[] = { 52, 78, 0, 104, 2600 };
+	const uint64_t fine[] = { 30, 31, 45 };
+	struct gb_clock c;
+
+	(void)state;
+	assert_int_equal(gb_clock_step(zen, 5), 26);
+	assert_int_equal(gb_clock_step(fine, 3), 1);
+	assert_int_equal(gb_clock_step(zen, 0), 1);
+	assert_int_equal(gb_clock_init(&c, "auto"), 0);
+	assert_true(c.resolution_ticks >= 1);
+	/* a step over 1 us would make every latency meaningless */
+	assert_true((double)c.resolution_ticks * c.ns_per_tick < 1000);
+}
+
 static void test_init_auto(void **state)
 {
 	struct gb_clock c;
@@ -173,6 +190,7 @@ static void test_force_tsc_matches_cpuinfo(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_step),
 		cmocka_unit_test(test_init_auto),
 		cmocka_unit_test(test_calibration_vs_monotonic),
 		cmocka_unit_test(test_init_clock_gettime),
