@@ -536,14 +536,18 @@ static void warnings(struct lines *ls, const struct gb_run *r)
 static void print_run(FILE *f, const struct gb_run *r)
 {
 	struct lines top = { 0 }, body = { 0 }, warn = { 0 };
-	char label[512], buf[1024];
+	char label[512], buf[1024], reps[64] = "";
 	const char *names[64];
 	size_t nr_names = 0, room, shown;
 
 	gb_run_label(r, label, sizeof(label));
-	snprintf(buf, sizeof(buf), "guard-bench: %s on %s, %s CPUs; %s "
+	/* a merged run (-R): its replicates, each of `trials` trials */
+	if (strcmp(gb_run_meta(r, "replicates"), "?"))
+		snprintf(reps, sizeof(reps), "%s replicates x ",
+			 gb_run_meta(r, "replicates"));
+	snprintf(buf, sizeof(buf), "guard-bench: %s on %s, %s CPUs; %s%s "
 		 "trials x %s s", label, gb_run_meta(r, "cpu_model"),
-		 gb_run_meta(r, "nr_cpus"), gb_run_meta(r, "trials"),
+		 gb_run_meta(r, "nr_cpus"), reps, gb_run_meta(r, "trials"),
 		 gb_run_meta(r, "duration_s"));
 	add_wrapped(&top, buf);
 	snprintf(buf, sizeof(buf), "lock path: %s",

@@ -73,6 +73,14 @@ check "--verbose: the table is summary.txt's, then both paths" \
 	'V=$(rundir "$T/v"); head -n -3 "$T/out" | cmp -s - "$V/summary.txt" &&
 	 grep -q "^results: $V$" "$T/out"'
 
+# replicates (-R) merge into one run: its headline, not its table
+expect 0 "^full table: .*/summary.txt$" "run -R 2: the merged run's headline and paths" -- \
+	$GB run "${SHORT[@]}" -s install,faults -R 2 -o "$T/r" --label reps
+check "run -R 2: at most 40 lines, 2 replicates named, no table" \
+	'fits "$T/out" 40 9999 2>"$T/err" && tr "\n" " " <"$T/out" | grep -q "^guard-bench: reps (.*; 2 replicates *x 3 trials" &&
+	 ! grep -q "Each row: median" "$T/out" &&
+	 [ "$(sed -n "s/^results: //p" "$T/out")" = "$(rundir "$T/r")" ]'
+
 # ---- --label: refused when it would break a file name or TSV --------
 label_refused() {	# label_refused LABEL NAME-IN-MESSAGE
 	rm -rf "$T/bad"
