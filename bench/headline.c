@@ -37,8 +37,6 @@
 #define W_GROUP		16
 #define W_N		11
 #define W_VAL		23
-/* fewer trials a cell than this make the within-run intervals wide */
-#define FEW_TRIALS	10
 
 struct lines {
 	char *l[MAX_LINES];
@@ -456,7 +454,7 @@ static void scenario_lines(struct lines *top, struct lines *body,
 static void warnings(struct lines *ls, const struct gb_run *r)
 {
 	const char *virt = gb_run_meta(r, "virt");
-	size_t noisy = 0, rows = 0, fewest = SIZE_MAX;
+	size_t noisy = 0, rows = 0;
 	const struct gb_summary_row *worst = NULL;
 	char buf[512];
 
@@ -472,8 +470,6 @@ static void warnings(struct lines *ls, const struct gb_run *r)
 		    row->n < 2)
 			continue;
 		rows++;
-		if (row->n < fewest)
-			fewest = row->n;
 		if (row->sum->s.cv > GB_DEFAULT_DELTA) {
 			noisy++;
 			if (!worst || row->sum->s.cv > worst->s.cv)
@@ -486,12 +482,6 @@ static void warnings(struct lines *ls, const struct gb_run *r)
 			 "%s)", noisy, rows, GB_DEFAULT_DELTA * 100,
 			 worst->s.cv * 100, worst->scenario, worst->cell,
 			 worst->metric);
-		add_wrapped(ls, buf);
-	}
-	if (fewest < FEW_TRIALS && fewest != SIZE_MAX) {
-		snprintf(buf, sizeof(buf), "warning: %zu trials per cell: "
-			 "fewer than %d make wide intervals; run with -n %d",
-			 fewest, FEW_TRIALS, FEW_TRIALS);
 		add_wrapped(ls, buf);
 	}
 	if (!strcmp(gb_run_meta(r, "speed_ref_moved"), "yes")) {
@@ -507,15 +497,14 @@ static void warnings(struct lines *ls, const struct gb_run *r)
 			 "during the run (speed_ref_moved: yes");
 		if (sys)
 			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
-				 "; ref_syscall_ns cv %.0f%%",
+				 ", ref_syscall_ns cv %.0f%%",
 				 sys->sum->s.cv * 100);
 		if (loop)
 			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
-				 "; ref_loop_ns cv %.0f%%",
+				 ", ref_loop_ns cv %.0f%%",
 				 loop->sum->s.cv * 100);
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "): "
-			 "cells measured at different speeds; run again on a "
-			 "quiet machine");
+			 "rerun on a quiet machine");
 		add_wrapped(ls, buf);
 	}
 	if (!gb_run_complete(r)) {
@@ -545,10 +534,10 @@ static void print_run(FILE *f, const struct gb_run *r)
 	if (strcmp(gb_run_meta(r, "replicates"), "?"))
 		snprintf(reps, sizeof(reps), "%s replicates x ",
 			 gb_run_meta(r, "replicates"));
-	snprintf(buf, sizeof(buf), "guard-bench: %s on %s, %s CPUs; %s%s "
-		 "trials x %s s", label, gb_run_meta(r, "cpu_model"),
+	snprintf(buf, sizeof(buf), "%s on %s, %s CPUs; %s%s trials of %.3g s",
+		 label, gb_run_meta(r, "cpu_model"),
 		 gb_run_meta(r, "nr_cpus"), reps, gb_run_meta(r, "trials"),
-		 gb_run_meta(r, "duration_s"));
+		 atof(gb_run_meta(r, "duration_s")));
 	add_wrapped(&top, buf);
 	snprintf(buf, sizeof(buf), "lock path: %s",
 		 strcmp(gb_run_meta(r, "guard_path_detail"), "?") ?
@@ -568,9 +557,8 @@ static void print_run(FILE *f, const struct gb_run *r)
 	for (size_t k = 0; k < nr_names; k++)
 		scenario_lines(&top, &body, r, names[k]);
 	if (body.n) {
-		add_wrapped(&top, "xR: the largest N run here over N = 0 (or "
-			    "the least N); */control: as is, 1.00 = no effect; "
-			    "[95% CI: bootstrap over trials, within this run]");
+		add_wrapped(&top, "xR: largest N over N = 0 of its group; "
+			    "*/control: as is; [95% CI, this run]");
 	}
 	warnings(&warn, r);
 

@@ -51,17 +51,19 @@ check "headline: at most 40 lines, 80 columns but for the paths" \
 	'fits "$T/headline" 40 9999 2>"$T/err" &&
 	 grep -v "^results: \|^full table: " "$T/headline" >"$T/hl" && fits "$T/hl" 38 80 2>"$T/err"'
 check "headline: names the run by its label and its lock path" \
-	'grep -q "^guard-bench: base try-1 (.* $(sed -n "s/^guard_path: //p" "$A/meta.txt"))" "$T/headline" &&
+	'grep -q "^base try-1 (.* $(sed -n "s/^guard_path: //p" "$A/meta.txt"))" "$T/headline" &&
 	 grep -q "^lock path: " "$T/headline"'
 check "headline: the uncontended install and remove p50 with a CI" \
 	'tr "\n" " " <"$T/headline" | grep -qE "install, uncontended \(backing=anon pages=1\): install_latency_p50 [0-9.k]+ ns +\[[0-9.k]+, [0-9.k]+\]" &&
 	 grep -q "remove_latency_p50" "$T/headline"'
 check "headline: a ratio line per faults share, with a within-run interval" \
 	'grep -qE "^  same-vma +faulters=[0-9]+ +x[0-9.]+ \[[0-9.]+, [0-9.]+\] +[0-9.]+ \[" "$T/headline" &&
-	 grep -q "within this run" "$T/headline"'
+	 grep -q "95% CI, this run" "$T/headline"'
 check "headline: fork with guards against without" \
 	'grep -qE "^  anon +guards=1024 +x[0-9.]+ \[" "$T/headline"'
-check "headline: 3 trials are warned about" 'grep -q "^warning: 3 trials per cell" "$T/headline"'
+check "headline: a VM is warned about, only on one" \
+	'[ "$(sed -n "s/^virt: //p" "$A/meta.txt")" = none ] && ! grep -q "^warning: a VM" "$T/headline" ||
+	 grep -q "^warning: a VM ($(sed -n "s/^virt: //p" "$A/meta.txt"))" "$T/headline"'
 check "headline: the results path is the run" \
 	'[ "$(sed -n "s/^results: //p" "$T/headline")" = "$A" ]'
 check "headline: not the whole table" '! grep -q "Each row: median" "$T/headline"'
@@ -77,7 +79,7 @@ check "--verbose: the table is summary.txt's, then both paths" \
 expect 0 "^full table: .*/summary.txt$" "run -R 2: the merged run's headline and paths" -- \
 	$GB run "${SHORT[@]}" -s install,faults -R 2 -o "$T/r" --label reps
 check "run -R 2: at most 40 lines, 2 replicates named, no table" \
-	'fits "$T/out" 40 9999 2>"$T/err" && tr "\n" " " <"$T/out" | grep -q "^guard-bench: reps (.*; 2 replicates *x 3 trials" &&
+	'fits "$T/out" 40 9999 2>"$T/err" && tr "\n" " " <"$T/out" | grep -q "^reps (.*; 2 replicates *x 3 trials" &&
 	 ! grep -q "Each row: median" "$T/out" &&
 	 [ "$(sed -n "s/^results: //p" "$T/out")" = "$(rundir "$T/r")" ]'
 
