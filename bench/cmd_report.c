@@ -223,8 +223,18 @@ static void print_commands(FILE *f, bool md, const struct report_args *a,
 	char *cmd;
 
 	fprintf(f, md ? "\n### Reproduce\n\n```\n" : "\nReproduce\n");
-	side_commands(f, ind, "base", &c->base_group);
-	side_commands(f, ind, "new", &c->new_group);
+	if (c->base_group.nr == 1 && c->new_group.nr == 1 &&
+	    !strcmp(gb_run_meta(c->base, "command"),
+		    gb_run_meta(c->new, "command"))) {
+		/* one command made both sides (--interleave) */
+		fprintf(f, "%s# on %s, guard-bench %s: both sides\n", ind,
+			gb_run_meta(c->base, "kernel_release"),
+			gb_run_meta(c->base, "tool_version"));
+		put_command(f, ind, gb_run_meta(c->base, "command"));
+	} else {
+		side_commands(f, ind, "base", &c->base_group);
+		side_commands(f, ind, "new", &c->new_group);
+	}
 	fprintf(f, "%s# then, with both sides' run directories here:\n", ind);
 	cmd = gb_strdup("guard-bench report");
 	for (int i = 0; i < a->argc; i++)

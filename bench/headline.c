@@ -516,8 +516,8 @@ static void warnings(struct lines *ls, const struct gb_run *r)
 	if (gb_run_emulated(r)) {
 		/* the words summary.txt and compare use for it */
 		snprintf(buf, sizeof(buf), "warning: EMULATED write-lock "
-			 "baseline, a same-kernel proxy, not a v1 kernel "
-			 "(emulation: %s)", gb_run_meta(r, "emulation"));
+			 "baseline: a same-kernel proxy, not a v1 kernel "
+			 "(meta.txt emulation)");
 		add_wrapped(ls, buf);
 	}
 }
