@@ -10,6 +10,6 @@ set xlabel "latency of one operation (ns, log scale)".src
 set ylabel "fraction of operations at or below it"
 set yrange [0:1.02]
 set ytics 0.1
-set key bottom right
+set key bottom right Left reverse font "sans,9"
 plot for [i=1:|files|] files[i] skip 1 using 1:3 with steps lw 2 title labels[i]
 load gpdir."finish.gp"

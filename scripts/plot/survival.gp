@@ -17,7 +17,7 @@ set xlabel "latency of one operation (ns, log scale)".src
 set ylabel "fraction of operations taking at least this long (log)"
 set mytics 10
 set grid xtics ytics mytics lc rgb "#e4e4e4"
-set key bottom left
+set key bottom left Left reverse font "sans,9"
 # P(X >= x_i) = 1 - F(x_{i-1}): the slowest operation stays in view at 1/N
 plot for [i=1:|files|] files[i] skip 1 using 1:(s = ($0 == 0 ? 1 : 1 - prev), prev = $3, s) \
 	with steps lw 2 lc i dt int(ops[i]) title labels[i]
