@@ -177,6 +177,21 @@ static void match(struct gb_compare *c)
 	c->nr_family = gb_diffs_judge(c->diffs, c->nr_diffs, c->opts.delta);
 }
 
+/*
+ * --budget fits trials to the time left, so two runs of one command
+ * differ in trial length by a few percent: that is not a setting that
+ * differs.  Within 10% counts as the same length.
+ */
+static bool same_length(const char *key, const char *a, const char *b)
+{
+	double x, y;
+
+	if (strcmp(key, "duration_s") || gb_parse_double(a, 0, 1e9, &x) ||
+	    gb_parse_double(b, 0, 1e9, &y) || !(x > 0 && y > 0))
+		return false;
+	return fabs(x / y - 1) <= 0.10;
+}
+
 static void settings_warnings(struct gb_compare *c)
 {
 	const struct gb_run *b = c->base, *n = c->new;
@@ -207,7 +222,7 @@ static void settings_warnings(struct gb_compare *c)
 	for (const char *const *k = gb_skew_keys; *k; k++) {
 		const char *bv = gb_run_meta(b, *k), *nv = gb_run_meta(n, *k);
 
-		if (strcmp(bv, nv))
+		if (strcmp(bv, nv) && !same_length(*k, bv, nv))
 			warn(c, "%s differs: base '%s', new '%s' (it skews "
 			     "numbers: part of a change may be its)", *k, bv,
 			     nv);
@@ -251,6 +266,40 @@ static void data_warnings(struct gb_compare *c)
 		     "compared with what both sides have", fewer);
 }
 
+/*
+ * Runs pooled on a side that lack compared rows (a cell skipped or cut
+ * short) or ran another number of trials: named, since compare goes on
+ * with what both sides have.
+ */
+static void pool_warnings(struct gb_compare *c, const struct gb_group *g,
+			  const char *side)
+{
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct gb_run *r = &g->runs[i];
+		size_t missing = 0;
+
+		for (size_t k = 0; k < c->nr_diffs; k++) {
+			const struct gb_summary_row *s = c->diffs[k].sum;
+
+			missing += c->diffs[k].primary &&
+				   !gb_run_find(r, s->scenario, s->cell,
+						s->metric);
+		}
+		if (missing)
+			warn(c, "%s run %s lacks %zu of the compared primary "
+			     "rows: they are compared on the other runs' "
+			     "replicates", side, r->name, missing);
+		if (i && strcmp(gb_run_meta(r, "trials"),
+				gb_run_meta(&g->runs[0], "trials")))
+			warn(c, "%s pools runs of %s and %s trials a cell (%s, "
+			     "%s): each replicate is its trials' median, "
+			     "compared as they are", side,
+			     gb_run_meta(&g->runs[0], "trials"),
+			     gb_run_meta(r, "trials"), g->runs[0].name,
+			     r->name);
+	}
+}
+
 static void load_side(struct gb_compare *c, struct gb_group *g,
 		      const char *arg)
 {
@@ -291,6 +340,8 @@ void gb_compare_build(struct gb_compare *c)
 	one_sided(c, c->base, c->new, "base");
 	one_sided(c, c->new, c->base, "new");
 	match(c);
+	pool_warnings(c, &c->base_group, "base");
+	pool_warnings(c, &c->new_group, "new");
 	data_warnings(c);
 }
 
