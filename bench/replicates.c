@@ -22,6 +22,7 @@
 
 #include "commands.h"
 #include "headline.h"
+#include "leftovers.h"
 #include "merge.h"
 #include "run.h"
 #include "util.h"
@@ -380,6 +381,8 @@ static int finish_side(struct run_state *st, struct side *sd,
 		goto out;
 	}
 	mg->emulated = sd->emulated;
+	mg->skip_unplanned = st->cfg.interleave && !sd->emulated;
+	mg->unplanned = 0;
 	ret = gb_merge_dirs(mg, &sd->res, dirs, reps, nr, err, sizeof(err));
 	if (ret) {
 		gb_warn("merging %s: %s", sd->res.tmp, err);
@@ -387,6 +390,12 @@ static int finish_side(struct run_state *st, struct side *sd,
 		goto out;
 	}
 	side_meta(st, sd, &mg->meta, merged, nr, *complete);
+	if (mg->unplanned)
+		gb_meta_set(&sd->meta, "rows_not_merged", "%zu rows of cells "
+			    "the emulated side does not run (fork, stacks' "
+			    "other modes): nothing to compare them with; each "
+			    "replicate under replicates/ keeps them",
+			    mg->unplanned);
 	from = gb_asprintf("%s/topology.xml", dirs[0]);
 	to = gb_results_path(&sd->res, "topology.xml");
 	gb_copy_file(from, to);
@@ -396,7 +405,9 @@ static int finish_side(struct run_state *st, struct side *sd,
 	ret = gb_results_finish(&sd->res, mg->cells, mg->nr_cells, &sd->meta,
 				mg->ns_per_tick, err, sizeof(err));
 	if (ret)
-		gb_warn("%s: check free space and permissions", err);
+		gb_warn("%s: every finished replicate is kept in %s: free "
+			"space, then merge or compare them from there", err,
+			sd->root);
 	else
 		gb_run_outcome(stdout, st->cfg.verbose, mg->cells,
 			       mg->nr_cells, sd->res.final);
@@ -435,6 +446,8 @@ static void create_side(struct run_state *st, struct side *sd,
 			      err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s: give --results-dir a writable place",
 		       err);
+	/* ours while we live: no other run takes it for a leftover */
+	gb_hold_dir(sd->res.tmp);
 	snprintf(sd->root, sizeof(sd->root), "%s/replicates", sd->res.tmp);
 	if (mkdir(sd->root, 0755))
 		gb_die(GB_EXIT_ENV, "cannot create %s: %s: give "
@@ -451,7 +464,7 @@ int gb_replicates_run(struct run_state *st)
 	struct gb_merge mg = { .cells = gb_plan_cells,
 			       .nr_cells = gb_plan_nr_cells };
 	size_t nsides = st->cfg.interleave ? 2 : 1;
-	char host[256], ts[32], name[512];
+	char host[256], ts[32], name[512], release[256];
 	bool complete, all = true;
 	struct utsname u;
 	int rc = GB_EXIT_OK;
@@ -459,6 +472,9 @@ int gb_replicates_run(struct run_state *st)
 	uname(&u);
 	gethostname(host, sizeof(host));
 	host[sizeof(host) - 1] = '\0';
+	/* as a plain run names them: safe path components */
+	gb_path_name(host, sizeof(host), host);
+	gb_path_name(release, sizeof(release), u.release);
 	gb_utc_compact(ts, sizeof(ts), st->started);
 	sides[0].what = st->cfg.interleave ? "normal" : "";
 	sides[0].emulated = st->cfg.emulate && !st->cfg.interleave;
@@ -467,7 +483,7 @@ int gb_replicates_run(struct run_state *st)
 	for (size_t s = 0; s < nsides; s++) {
 		snprintf(name, sizeof(name), "%s-%s%s%s", host, ts,
 			 s ? "-" : "", s ? sides[s].what : "");
-		create_side(st, &sides[s], u.release, name);
+		create_side(st, &sides[s], release, name);
 	}
 	fprintf(stderr, "guard-bench: %ld replicate%s%s of %zu cells, order "
 		"seed %llu; writing %s%s%s\n", st->cfg.replicates,
