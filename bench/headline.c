@@ -184,8 +184,10 @@ static void fmt_num(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.2f", v);
 	else if (a < 100)
 		snprintf(buf, len, "%.1f", v);
-	else
+	else if (a < 1000)
 		snprintf(buf, len, "%.0f", v);
+	else
+		gb_fmt_value(buf, len, v);	/* an outlier's bound: 145.6k */
 }
 
 /* "x1.16 [1.05, 1.30]" or "0.75 [0.70, 0.80]"; no CI: "x1.16 (n=1)" */
