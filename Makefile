@@ -175,7 +175,7 @@ fuzz: $(FUZZERS)
 RESULTS     ?= results
 REPORT_ARGS ?=
 
-.PHONY: compare trend plots validate
+.PHONY: compare trend plots report validate
 
 # Can this machine tell a kernel change from noise?  An A/A, a known
 # injected delay, the noise floor (scripts/validate.sh; README).
@@ -196,6 +196,20 @@ compare: build
 	[ -n "$$new" ] || new=$$(echo "$$last2" | tail -n 1); \
 	$(BIN) compare $(REPORT_ARGS) "$$base" "$$new"; \
 	scripts/plot.sh compare $(REPORT_ARGS) "$$base" "$$new" || [ $$? -eq 7 ]
+
+# The block under a cover letter: setup, table, commands, plots (drawn
+# first, their chatter on stderr).  BASE, NEW as for compare;
+# FORMAT=markdown for a web archive or a pull request.
+report: build
+	@set -e; \
+	if [ -z "$(BASE)" ] || [ -z "$(NEW)" ]; then \
+		last2=$$(scripts/runs.sh --complete --last 2 '$(RESULTS)'); \
+	fi; \
+	base='$(BASE)'; new='$(NEW)'; \
+	[ -n "$$base" ] || base=$$(echo "$$last2" | head -n 1); \
+	[ -n "$$new" ] || new=$$(echo "$$last2" | tail -n 1); \
+	scripts/plot.sh compare $(REPORT_ARGS) "$$base" "$$new" >&2 || [ $$? -eq 7 ]; \
+	$(BIN) report $(if $(FORMAT),--format $(FORMAT)) $(REPORT_ARGS) "$$base" "$$new"
 
 # RUNS: every run of this host
 trend: build

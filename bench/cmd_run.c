@@ -17,7 +17,9 @@
 #include "clock.h"
 #include "commands.h"
 #include "harness.h"
+#include "headline.h"
 #include "kernel.h"
+#include "label.h"
 #include "leftovers.h"
 #include "order.h"
 #include "results.h"
@@ -119,6 +121,8 @@ static void parse(struct run_state *st, int argc, char **argv)
 	if (strcmp(cfg->aslr, "off") && strcmp(cfg->aslr, "keep"))
 		gb_die(GB_EXIT_USAGE, "--aslr '%s': use off or keep",
 		       cfg->aslr);
+	if (cfg->label && gb_label_check(cfg->label, err, sizeof(err)))
+		gb_die(GB_EXIT_USAGE, "%s", err);
 	if (cfg->interleave && !cfg->emulate)
 		gb_die(GB_EXIT_USAGE, "--interleave alternates normal and "
 		       "emulated replicates: add --emulate write-lock");
@@ -134,6 +138,7 @@ static void order_cells(struct run_state *st)
 	gb_cell_order(st->order_seed, st->replicate, st->order,
 		      gb_plan_nr_cells);
 }
+
 
 /*
  * Page-table layout follows the address layout, so randomisation moves
@@ -361,9 +366,10 @@ static int finish(struct run_state *st, int rc, const char *why)
 		       "(trials.tsv, complete: no): free space, then `guard-bench "
 		       "clean -o %s` keeps it as an incomplete run", err,
 		       st->res.tmp, st->cfg.results_dir);
-	gb_summary_print(stdout, gb_plan_cells, gb_plan_nr_cells);
-	printf("\nresults: %s%s\n", st->res.final,
-	       rc ? "  (incomplete: complete: no)" : "");
+	gb_run_outcome(stdout, st->cfg.verbose, gb_plan_cells,
+		       gb_plan_nr_cells, st->res.final);
+	printf("results: %s%s\nfull table: %s/summary.txt\n", st->res.final,
+	       rc ? "  (incomplete: complete: no)" : "", st->res.final);
 	return rc;
 }
 

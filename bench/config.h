@@ -54,6 +54,8 @@ struct gb_config {
 	long order_seed;	/* cell order; -1: from the clock */
 	bool interleave;	/* --emulate: normal and emulated alternate */
 	long replicate;		/* internal: this process is replicate K */
+	const char *label;	/* --label: names the run; NULL: none */
+	bool verbose;		/* --verbose: the full table at the end */
 
 	size_t nr_params;
 	struct gb_param_val params[GB_MAX_PARAMS];

@@ -24,6 +24,8 @@ static const struct gb_command commands[] = {
 	{ "compare", gb_cmd_compare, "BASE NEW: the cover-letter table" },
 	{ "trend", gb_cmd_trend, "runs in kernel-version order, steps marked" },
 	{ "primary", gb_cmd_primary, "RUN: its primary rows as TSV, for tools" },
+	{ "report", gb_cmd_report,
+	  "BASE NEW: setup, table, commands, plots: for a cover letter" },
 	{ "clean", gb_cmd_clean,
 	  "what killed runs left: keep as incomplete runs, or --remove" },
 };
@@ -49,7 +51,8 @@ void gb_usage(FILE *f)
 		"\n"
 		"  %d  interrupted by a signal (finished trials kept, "
 		"complete: no)\n"
-		"  %d  compare, trend: the runs share no cell\n"
+		"  %d  compare, trend: the runs share no cell; report: no "
+		"primary row\n"
 		"  %d  a worker died (a contender process killed, e.g. by the "
 		"OOM killer)\n     or hung: its cell abandoned, finished "
 		"cells kept, complete: no\n"
@@ -80,6 +83,6 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 2, argv + 2);
 	gb_die(GB_EXIT_USAGE, "unknown command '%s': use run, list, detect, "
-	       "compare, trend, primary or clean (guard-bench --help)",
-	       argv[1]);
+	       "compare, trend, primary, report or clean (guard-bench "
+	       "--help)", argv[1]);
 }

@@ -80,6 +80,12 @@ static const struct gb_option options[] = {
 	  "internal: this process is replicate K of a -R run", true },
 	{ "quick", 'q', NULL, OPT_FLAG, CFG(quick), 0, 0,
 	  "short trials (0.2 s, warm-up 0.05 s) for a smoke run" },
+	{ "label", 0, "TEXT", OPT_STRING, CFG(label), 0, 0,
+	  "name this run in every table and plot (meta.txt label), e.g. "
+	  "to tell two runs of one kernel apart; no TAB, newline, '/' or "
+	  "control characters" },
+	{ "verbose", 'v', NULL, OPT_FLAG, CFG(verbose), 0, 0,
+	  "at the end print the whole summary table, not the headline" },
 	{ "help", 'h', NULL, OPT_FLAG, CFG(help), 0, 0, "this text" },
 };
 

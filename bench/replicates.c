@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "headline.h"
 #include "leftovers.h"
 #include "merge.h"
 #include "run.h"
@@ -408,7 +409,8 @@ static int finish_side(struct run_state *st, struct side *sd,
 			"space, then merge or compare them from there", err,
 			sd->root);
 	else
-		gb_summary_print(stdout, mg->cells, mg->nr_cells);
+		gb_run_outcome(stdout, st->cfg.verbose, mg->cells,
+			       mg->nr_cells, sd->res.final);
 out:
 	for (unsigned int i = 0; i < nr; i++)
 		free(dirs[i]);
@@ -508,9 +510,11 @@ int gb_replicates_run(struct run_state *st)
 		rc = GB_EXIT_FAILURE;
 	for (size_t s = 0; s < nsides; s++)
 		if (sides[s].res.final[0] && !access(sides[s].res.final, F_OK))
-			printf("\nresults%s%s: %s%s\n", sides[s].what[0] ?
-			       " " : "", sides[s].what, sides[s].res.final,
-			       rc ? "  (incomplete: complete: no)" : "");
+			printf("results%s%s: %s%s\nfull table: %s/summary.txt\n",
+			       sides[s].what[0] ? " " : "", sides[s].what,
+			       sides[s].res.final,
+			       rc ? "  (incomplete: complete: no)" : "",
+			       sides[s].res.final);
 	if (nsides == 2 && rc != GB_EXIT_FAILURE)
 		printf("compare: guard-bench compare %s %s\n",
 		       sides[0].res.final, sides[1].res.final);

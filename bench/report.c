@@ -631,13 +631,22 @@ static void emulation_name(const struct gb_run *r, char *buf, size_t len)
 
 void gb_run_label(const struct gb_run *r, char *buf, size_t len)
 {
+	const char *label = gb_run_meta(r, "label");
 	char emu[128] = "";
 
 	if (gb_run_emulated(r))
 		emulation_name(r, emu, sizeof(emu));
-	snprintf(buf, len, "%s %s%s%s", gb_run_meta(r, "kernel_release"),
-		 gb_run_meta(r, "guard_path"), emu[0] ? " EMULATED " : "",
-		 emu);
+	/* a --label names the run first: two runs of one release differ */
+	if (strcmp(label, "?"))
+		snprintf(buf, len, "%s (%s %s%s%s)", label,
+			 gb_run_meta(r, "kernel_release"),
+			 gb_run_meta(r, "guard_path"),
+			 emu[0] ? " EMULATED " : "", emu);
+	else
+		snprintf(buf, len, "%s %s%s%s",
+			 gb_run_meta(r, "kernel_release"),
+			 gb_run_meta(r, "guard_path"),
+			 emu[0] ? " EMULATED " : "", emu);
 }
 
 /* ---- options: one table, parser and --help generated from it ------- */

@@ -167,7 +167,8 @@ extern const char *const gb_skew_keys[];
 /*
  * "<release> <guard_path>", plus " EMULATED write-lock" for an
  * emulated run (the emulation's name, not its explanation): how every
- * table and plot names a run.
+ * table and plot names a run.  A run with a --label (meta label) is
+ * "<label> (<release> <guard_path>...)".
  */
 void gb_run_label(const struct gb_run *r, char *buf, size_t len);
 

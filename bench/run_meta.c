@@ -230,6 +230,8 @@ static void meta_method(struct run_state *st)
 	gb_meta_set(m, "emulation", "%s", cfg->emulate ?
 		    "write-lock (proxy, unconfirmed until the run ends)" :
 		    "none");
+	if (cfg->label)
+		gb_meta_set(m, "label", "%s", cfg->label);
 	meta_order(st);
 	meta_command(st, m);
 }

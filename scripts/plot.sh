@@ -122,9 +122,18 @@ if [ $rc -ne 0 ]; then
 	exit $rc
 fi
 
+# Each run's label, asked of guard-bench run by run (trend pools runs
+# of one kernel into one point); where two runs share one (one release
+# twice without --label), each gets its run name too, so curves differ.
+for dir in "${runs[@]}"; do
+	"$GB" trend --format tsv "$dir" 2>/dev/null |
+		awk -F'\t' -v dir="$dir" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			{ print dir "\t" $c["label"] "\t" $c["run"]; exit }'
+done | awk -F'\t' '{ d[NR] = $1; l[NR] = $2; r[NR] = $3; k[$2]++ }
+	END { for (i = 1; i <= NR; i++) { x = r[i]; sub(/.*\//, "", x)
+		print d[i] "\t" l[i] (k[l[i]] > 1 ? " [" x "]" : "") } }' >"$tmp/labels"
 label_of() {
-	awk -F'\t' -v dir="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		$c["dir"] == dir { print $c["label"]; exit }' "$tmp/trend.tsv"
+	awk -F'\t' -v dir="$1" '$1 == dir { print $2; exit }' "$tmp/labels"
 }
 
 # Whose runs a plot shows, as title lines: new and base for compare,
@@ -175,9 +184,17 @@ sweeps() {
 	local metric share unit key prev="" files=() labels=() punit=""
 	flush_sweep() {
 		[ ${#files[@]} -gt 0 ] || return 0
-		gp sweep "$mode-sweep-${prev//$'\t'/-}" \
+		local script=sweep xl='faulter threads (contenders)' nx
+		# two contender counts make a line that suggests a trend
+		nx=$(cut -f1 "${files[@]}" | sort -u | wc -l)
+		if [ "$nx" -lt 3 ]; then
+			script=bars
+			xl+=": $nx contender count(s) here: bars, not a line"
+		fi
+		gp $script "$mode-sweep-${prev//$'\t'/-}" \
+			"source_text='data: trials.tsv (guard-bench trend --format tsv): median, 95% CI'" \
 			"heading=$(heading "faults share=${prev#*$'\t'}: ${prev%%$'\t'*} against faulters" "${whose[@]}")" \
-			"xlabel_text='faulter threads (contenders)'" \
+			"xlabel_text=$(q "$xl")" \
 			"ylabel_text=$(q "${prev%%$'\t'*} ($punit)")" \
 			"$(arr files "${files[@]}")" "$(arr labels "${labels[@]}")"
 		files=() labels=()
@@ -218,8 +235,43 @@ cdfs() {
 			print out }')
 		gp cdf "$mode-cdf-${name%.tsv}" \
 			"heading=$(heading "$cell: $op latency, CDF" "${whose[@]}")" \
+			"source_text='data: hist/${name//\'/} (every trial pooled; the tables use trials.tsv)'" \
 			"$(arr files "${files[@]}")" "$(arr labels "${labels[@]}")"
 	done <"$tmp/hists"
+	survival
+}
+
+# ---- latency tails: 1 - CDF, log-log, every op of a cell on one plot ---
+survival() {
+	local prefix cell name op files labels opidx dir o
+	sed 's/\.[^.]*\.tsv$//' "$tmp/hists" | sort -u >"$tmp/cells"	# hist/<cell>.<op>.tsv
+	while read -r prefix; do
+		[ -n "$prefix" ] || continue
+		files=() labels=() opidx=()
+		o=0
+		for name in $(awk -v p="$prefix" '{ q = $0; sub(/\.[^.]*\.tsv$/, "", q) } q == p' "$tmp/hists"); do
+			op=${name%.tsv}
+			op=${op##*.}
+			o=$((o + 1))
+			for dir in "${runs[@]}"; do
+				[ -s "$dir/hist/$name" ] || continue
+				files+=("$dir/hist/$name")
+				labels+=("$op: $(label_of "$dir")")
+				opidx+=("$o")
+			done
+		done
+		[ ${#files[@]} -gt 0 ] || continue
+		cell=$(echo "$prefix" | awk '{
+			sc = $0; sub(/\..*/, "", sc); rest = substr($0, length(sc) + 2)
+			n = split(rest, kv, "_"); out = sc
+			for (i = 1; i <= n; i++) { sub(/-/, "=", kv[i]); out = out " " kv[i] }
+			print out }')
+		gp survival "$mode-tail-$prefix" \
+			"heading=$(heading "$cell: latency tail, 1 - CDF" "${whose[@]}")" \
+			"source_text='data: hist/$prefix.*.tsv (every trial pooled; the tables use trials.tsv)'" \
+			"$(arr files "${files[@]}")" "$(arr labels "${labels[@]}")" \
+			"$(arr ops "${opidx[@]}")"
+	done <"$tmp/cells"
 }
 
 # ---- compare: one chart per metric, a row per cell ---------------------
@@ -270,8 +322,9 @@ compare_charts() {
 		*) better="no direction" ;;
 		esac
 		gp compare "compare-$metric" \
+			"source_text='data: trials.tsv (guard-bench compare --format tsv)'" \
 			"heading=$(heading "$metric ($unit): new/base, grey +-$pct%" "${whose[@]}")" \
-			"xlabel_text=$(q "ratio of medians, 95% bootstrap CI ($better)")" \
+			"xlabel_text=$(q "ratio of medians, 95% CI as compare gives it ($better)")" \
 			"delta=$delta" "logx=$logx" "xmin=$xmin" "xmax=$xmax" \
 			"file=$(q "$f")" "rows=$rows"
 	done <"$tmp/charts.sorted"
@@ -290,22 +343,39 @@ trend_charts() {
 		}
 		v = $c["step_verdict"]
 		mark = (v == "better" || v == "worse" || v == "changed" || v == "differs")
-		tic = $c["kernel_release"] " " $c["guard_path"] ($c["emulation"] == "none" ? "" : " E")
+		# the --label of a run if it has one, else its kernel; E: emulated
+		tic = $c["label"]
+		if (tic ~ / \(.*\)$/) sub(/ \(.*\)$/, "", tic)
+		else tic = $c["kernel_release"] " " $c["guard_path"]
+		if ($c["emulation"] != "none") tic = tic " E"
 		print $c["order"] "\t" $c["median"] "\t" $c["ci_lo"] "\t" $c["ci_hi"] "\t" tic "\t" mark > file[k]
 		if ($c["order"] > nruns) nruns = $c["order"]
+		if ($c["emulation"] != "none") emulated = 1
+		# the span of the medians of a chart: log y from 2x
+		if ($c["median"] == "nan" || $c["median"] + 0 <= 0) nolog[g] = 1
+		v = $c["median"]
+		if (v != "nan" && v + 0 > 0) {
+			if (!(g in lo) || v + 0 < lo[g]) lo[g] = v + 0
+			if (!(g in hi) || v + 0 > hi[g]) hi[g] = v + 0
+		}
 	}
-	END { print nruns > (tmp "/nruns") }' "$tmp/trend.tsv"
+	END {
+		print nruns > (tmp "/nruns"); print emulated + 0 > (tmp "/emulated")
+		for (g in lo) print g "\t" (hi[g] >= 2 * lo[g] && !(g in nolog)) > (tmp "/logy")
+	}' "$tmp/trend.tsv"
 	[ -s "$tmp/lines" ] || return 0
 	local nruns g unit f cell prev="" punit="" files=() labels=()
 	nruns=$(cat "$tmp/nruns")
 	flush_trend() {
 		[ ${#files[@]} -gt 0 ] || return 0
-		local logy=0
-		case $punit in ns | ops/s | faults/s) logy=1 ;; esac
+		local logy note=""
+		logy=$(awk -F'\t' -v g="$prev" '$1 == g { print $2 }' "$tmp/logy")
+		[ "$(cat "$tmp/emulated")" = 1 ] && note=" (E: emulated)"
 		gp trend "trend-$prev" \
-			"heading=$(heading "${prev%%.*}: ${prev#*.} across kernels in version order (E: emulated)" "${whose[@]}")" \
+			"heading=$(heading "${prev%%.*}: ${prev#*.} across kernels in version order$note" "${whose[@]}")" \
+			"source_text='data: trials.tsv (trend --format tsv): median, 95% CI; y $([ "${logy:-0}" = 1 ] && echo "log: medians span 2x+" || echo "linear: medians span < 2x")'" \
 			"ylabel_text=$(q "${prev#*.} ($punit), median and 95% CI")" \
-			"logy=$logy" "nruns=$nruns" \
+			"logy=${logy:-0}" "nruns=$nruns" \
 			"$(arr files "${files[@]}")" "$(arr labels "${labels[@]}")"
 		files=() labels=()
 	}
@@ -319,11 +389,75 @@ trend_charts() {
 	flush_trend
 }
 
+# ---- one picture of the key plots, one page of them all ----------------
+# The key plots are those of the scenarios' primary metrics (guard-bench
+# primary): the latency tail of each scenario's first cell for a run,
+# the ratio chart of each primary metric for compare, its trend chart
+# for trend.  At most six, three to a row.
+overview() {
+	local keys=() titles=() f sc cell metric seen=" "
+	"$GB" primary "${runs[0]}" 2>/dev/null | tail -n +2 >"$tmp/primary" || true
+	while IFS=$'\t' read -r sc cell metric _; do
+		case $mode in
+		run) f="run-tail-$sc.$(echo "$cell" | tr ' =' '_-')" ;;
+		compare) f="compare-$metric" ;;
+		trend) f="trend-$sc.$metric" ;;
+		esac
+		[ "$mode" != run ] || case $seen in *" $sc "*) continue ;; esac
+		case $seen in *" $f "*) continue ;; esac
+		[ -s "$out/$f.png" ] || continue
+		seen+="$sc $f "
+		keys+=("$out/$f.png") titles+=("$f")
+		[ ${#keys[@]} -lt 6 ] || break
+	done <"$tmp/primary"
+	[ ${#keys[@]} -gt 0 ] || return 0
+	if "$GNUPLOT" -e "out=$(q "$out/$mode-overview"); heading=$(heading "$mode: the primary metrics' plots (all: index.html)" "${whose[@]}"); $(arr files "${keys[@]}"); $(arr titles "${titles[@]}")" \
+		"${gpdir}overview.gp" 2>"$tmp/gp.err" && [ -s "$out/$mode-overview.png" ]; then
+		drawn=$((drawn + 1))
+	else
+		echo "plot.sh: gnuplot failed on $out/$mode-overview:" >&2
+		tail -n 4 "$tmp/gp.err" | sed 's/^/  /' >&2
+		failed=1
+	fi
+}
+
+# index.html: every PNG of the directory, the overviews first, grouped
+# by kind (run, compare, trend), each linked to its SVG.
+html() { sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g'; }
+index_page() {
+	local f name kind prev=""
+	{
+		echo '<!DOCTYPE html><html><head><meta charset="utf-8"><title>guard-bench plots</title>'
+		echo '<style>body{font-family:sans-serif}img{border:1px solid #ccc;margin:4px}figure{display:inline-block;margin:4px;font-size:11px;max-width:410px;word-wrap:break-word}</style></head><body>'
+		echo "<h1>guard-bench plots in $(printf '%s' "$out" | html)</h1>"
+		echo "<p>Written by scripts/plot.sh; the last drawing: $(printf '%s' "$mode ${whose[*]}" | html).</p>"
+		for f in "$out"/*-overview.png; do
+			[ -e "$f" ] || continue
+			name=$(basename "$f" | html)
+			echo "<h2>${name%.png}</h2><a href=\"$name\"><img src=\"$name\" width=\"100%\"></a>"
+		done
+		for f in "$out"/*.png; do
+			name=$(basename "$f")
+			case $name in *-overview.png) continue ;; esac
+			kind=${name%%-*}
+			if [ "$kind" != "$prev" ]; then
+				echo "<h2>$(printf '%s' "$kind" | html)</h2>"
+				prev=$kind
+			fi
+			name=$(printf '%s' "$name" | html)
+			echo "<figure><a href=\"${name%.png}.svg\"><img src=\"$name\" width=\"400\"></a><figcaption>${name%.png}</figcaption></figure>"
+		done
+		echo '</body></html>'
+	} >"$out/index.html.tmp" && mv "$out/index.html.tmp" "$out/index.html"
+}
+
 case $mode in
 run) cdfs; sweeps ;;
 compare) compare_charts; cdfs; sweeps ;;
 trend) trend_charts; sweeps ;;
 esac
+overview
+index_page
 
-echo "plot.sh: $drawn plots (PNG and SVG) in $out/"
+echo "plot.sh: $drawn plots (PNG and SVG) in $out/, all of them on $out/index.html"
 [ "$failed" -eq 0 ] || exit 1

@@ -12,3 +12,8 @@ set output out.".png"
 set grid lc rgb "#d8d8d8"
 set key noenhanced box opaque
 set title noenhanced font "sans,12"
+# Which data a plot draws (hist/ or trials.tsv): a line under the x
+# label, where the margins make room for it.
+src = exists("source_text") ? "\n".source_text : ""
+# Markers told apart without colour: filled, open, then other shapes.
+marker(i) = word("7 5 9 11 13 4 6 8 10 12", (int(i) - 1) % 10 + 1) + 0

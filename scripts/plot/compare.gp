@@ -1,14 +1,15 @@
-# compare: ratio new/base of one metric per cell, with its bootstrap
-# 95% CI as whiskers and a grey band at 1 +- delta.  Colour is the
+# compare: ratio new/base of one metric per cell, with the 95% CI
+# as whiskers and a grey band at 1 +- delta.  Colour is the
 # verdict.  Input rows: index, "cell: verdict", ratio, ci_lo, ci_hi,
 # rgb.
 #
-# Set by scripts/plot.sh: out, gpdir, heading, xlabel_text, delta,
+# Set by scripts/plot.sh: out, gpdir, heading, source_text, xlabel_text, delta,
 # logx (1: ratios span more than a factor of 2 either way), xmin,
 # xmax, file, rows.
 load gpdir."common.gp"
-set title heading
-set xlabel xlabel_text
+# centred on the page, not on the plot area the cell names push right
+set title heading offset screen -0.19, 0
+set xlabel xlabel_text.src
 set ylabel ""
 # the first cell at the top, as in the text table
 set yrange [rows + 0.5:0.5]

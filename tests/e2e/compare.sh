@@ -426,6 +426,35 @@ if command -v gnuplot >/dev/null 2>&1; then
 	check "compare: CDFs with both runs" 'png_svg "compare-cdf-*"'
 	expect 0 "plots \(PNG and SVG\)" "plot.sh trend" -- scripts/plot.sh trend "$A" "$B" "$W"
 	check "trend.gp: trend lines" 'png_svg "trend-install.*"'
+	check "trend: with an emulated run among them the title says (E: emulated)" \
+		'grep -q "(E: emulated)" "$T/plots/trend-install.install_latency_p50_ns.svg"'
+	check "survival.gp: install and remove tails on one log-log plot" \
+		'png_svg "run-tail-*" && grep -q "install: " "$T/plots/compare-tail-install.backing-anon_pages-1.svg" &&
+		 grep -q "remove: " "$T/plots/compare-tail-install.backing-anon_pages-1.svg"'
+	check "plots say which data they draw: hist/ or trials.tsv" \
+		'grep -q "data: hist/install.backing-anon_pages-1.install.tsv" "$T/plots/run-cdf-install.backing-anon_pages-1.install.svg" &&
+		 grep -q "data: trials.tsv" "$T/plots/trend-install.install_latency_p50_ns.svg"'
+	# faults sweeps 0, 1, 2, 4, ...: 0 and 1 only where one CPU is left
+	if [ "$(sed -n "s/^max_contenders: //p" "$A/meta.txt")" -lt 2 ]; then
+		check "a sweep of two contender counts: bars, and it says why" \
+			'grep -q "bars, not a line" "$T/plots/run-sweep-install_latency_p99_ns-same-vma.svg"'
+	else
+		check "a sweep of three or more contender counts: a line" \
+			'! grep -q "bars, not a line" "$T/plots/run-sweep-install_latency_p99_ns-same-vma.svg"'
+	fi
+	check "one overview PNG per drawing and an index.html of every PNG" \
+		'png_svg "run-cdf-*" && [ -s "$T/plots/run-overview.png" ] && [ -s "$T/plots/trend-overview.png" ] &&
+		 [ "$(grep -c "<img" "$T/plots/index.html")" -eq "$(ls "$T/plots"/*.png | wc -l)" ]'
+	rm -rf "$T/plots"
+	expect 0 "plots \(PNG and SVG\)" "plot.sh compare of two runs of one release" -- \
+		scripts/plot.sh compare "$A" "$B"
+	check "... their CDF curves are told apart by run name" \
+		'grep -q "\[${A##*/}\]" "$T/plots/compare-cdf-install.backing-anon_pages-1.install.svg" &&
+		 grep -q "\[${B##*/}\]" "$T/plots/compare-cdf-install.backing-anon_pages-1.install.svg"'
+	expect 0 "plots \(PNG and SVG\)" "plot.sh trend of two plain runs" -- \
+		scripts/plot.sh trend "$A" "$B"
+	check "... no (E: emulated) where no run was" \
+		'! grep -q "(E: emulated)" "$T/plots/trend-install.install_latency_p50_ns.svg"'
 	unset PLOTS_DIR
 else
 	echo "# gnuplot not installed: plot scripts not exercised"

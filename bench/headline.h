@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GB_HEADLINE_H
+#define GB_HEADLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * The one-screen answer printed at the end of `guard-bench run`: at
+ * most GB_HEADLINE_LINES lines of at most GB_HEADLINE_COLS columns,
+ * built from the scenarios' primary metrics of the run directory @dir:
+ * the lock path, the uncontended cost, each contention shape's ratio at
+ * the largest N with a within-run bootstrap interval, the warnings that
+ * matter.  The two lines naming the run and its summary.txt come on top
+ * of the limit.
+ *
+ * Returns 0, or -1 with why the run cannot be read in @err.  (It takes
+ * a path: run_dir.h's struct gb_run is not the harness's.)
+ */
+#define GB_HEADLINE_LINES	38
+#define GB_HEADLINE_COLS	80
+
+int gb_headline_print(FILE *f, const char *dir, char *err, size_t errlen);
+
+struct gb_cell;
+
+/*
+ * What a run prints at its end, before its paths: the headline of the
+ * finished run directory @dir or, with @verbose (--verbose), the whole
+ * table of @cells as summary.txt has it.  A run whose headline cannot
+ * be read back says why on stderr.
+ */
+void gb_run_outcome(FILE *f, bool verbose, struct gb_cell **cells, size_t n,
+		    const char *dir);
+
+#endif
