@@ -37,6 +37,7 @@ size_t gb_plan_nr_cells;
 struct phase_ctl {
 	struct gb_barrier start, end;
 	atomic_int stop;
+	atomic_uint ready;	/* workers in their loop this phase */
 	int subject_active;
 	int count_locks;
 	int quit;
@@ -343,6 +344,8 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	getrusage(RUSAGE_THREAD, &r0);
 	c0 = thread_cpu_sec();
 	t0 = gb_mono_sec();
+	/* main starts the phase clock once every worker got here */
+	atomic_fetch_add(&ctl->ready, 1);
 	if (w->index > 0 && !w->cell->sc->all_timed)
 		contender_loop(w, ctl);
 	else if (w->index > 0 || ctl->subject_active)
@@ -565,6 +568,24 @@ static int main_wait(struct cell_threads *ct, struct gb_barrier *b,
 }
 
 /*
+ * The phase's clock starts when every worker has opened its counters,
+ * taken the speed reference and entered its loop, not at the barrier:
+ * on a loaded machine a worker could otherwise get no CPU inside a
+ * short phase and report no operations (seen at 0.05 s phases under
+ * load 10).  Bounded: a worker that never gets there is the barrier
+ * timeout's business; a signal stops the wait.
+ */
+static void wait_ready(struct cell_threads *ct)
+{
+	const struct timespec step = { 0, 20000 };
+	double deadline = gb_mono_sec() + PHASE_MARGIN_S;
+
+	while (atomic_load(&ct->ctl->ready) < ct->nr && !gb_signalled &&
+	       gb_mono_sec() < deadline)
+		nanosleep(&step, NULL);
+}
+
+/*
  * One phase of @seconds.  false when a signal cut it short or a worker
  * was lost (ct->lost says which).
  */
@@ -580,8 +601,10 @@ static bool run_main_phase(struct cell_threads *ct, bool subject_active,
 	atomic_store(&ct->ctl->stop, 0);
 	ct->ctl->subject_active = subject_active;
 	ct->ctl->count_locks = count_locks;
+	atomic_store(&ct->ctl->ready, 0);
 	if (main_wait(ct, &ct->ctl->start, PHASE_MARGIN_S))
 		return false;
+	wait_ready(ct);
 	complete = sleep_until(gb_mono_sec() + seconds);
 	atomic_store(&ct->ctl->stop, 1);
 	if (main_wait(ct, &ct->ctl->end, PHASE_MARGIN_S))
