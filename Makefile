@@ -73,9 +73,16 @@ bench/main.o bench/run_meta.o: $(wildcard .git/HEAD .git/index)
 # The whole default matrix, fitted into BUDGET seconds by shortening
 # trials (METHODOLOGY.md, "Trials"); BUDGET=0 runs it at full length.
 BUDGET   ?= $(if $(QUICK),42,255)
+# Independent re-execs of the run, each in its own random cell order,
+# merged into one results directory; BUDGET covers all of them
+# (METHODOLOGY.md, "Replicates: how a run is made of them").
+REPLICATES ?= $(if $(QUICK),2,8)
+# trials per cell in each replicate: between-replicate noise dominates
+# here, so the budget buys replicates rather than trials (METHODOLOGY.md)
+TRIALS   ?= 3
 
 bench: all
-	$(BIN) run $(if $(QUICK),--quick) $(if $(filter-out 0,$(BUDGET)),--budget $(BUDGET)) $(RUN_ARGS)
+	$(BIN) run $(if $(QUICK),--quick) $(if $(filter-out 0,$(BUDGET)),--budget $(BUDGET)) -R $(REPLICATES) -n $(TRIALS) $(RUN_ARGS)
 
 tests/unit/test_%: tests/unit/test_%.c $(LIB)
 	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
@@ -167,7 +174,15 @@ fuzz: $(FUZZERS)
 RESULTS     ?= results
 REPORT_ARGS ?=
 
-.PHONY: compare trend plots
+.PHONY: compare trend plots validate
+
+# Can this machine tell a kernel change from noise?  An A/A, a known
+# injected delay, the noise floor (scripts/validate.sh; README).
+VALIDATE_ARGS ?=
+validate: all
+	@$(MAKE) --no-print-directory tests/helpers/delay-shim.so \
+		tests/helpers/delay-probe
+	scripts/validate.sh $(VALIDATE_ARGS)
 
 # BASE: the second most recent complete run, NEW: the most recent
 compare: build

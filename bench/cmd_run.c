@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "harness.h"
 #include "kernel.h"
+#include "order.h"
 #include "results.h"
 #include "run.h"
 #include "sysinfo.h"
@@ -117,6 +118,20 @@ static void parse(struct run_state *st, int argc, char **argv)
 	if (strcmp(cfg->aslr, "off") && strcmp(cfg->aslr, "keep"))
 		gb_die(GB_EXIT_USAGE, "--aslr '%s': use off or keep",
 		       cfg->aslr);
+	if (cfg->interleave && !cfg->emulate)
+		gb_die(GB_EXIT_USAGE, "--interleave alternates normal and "
+		       "emulated replicates: add --emulate write-lock");
+	st->order_seed = cfg->order_seed >= 0 ? (uint64_t)cfg->order_seed :
+			 gb_order_seed_now();
+	st->replicate = cfg->replicate ? (unsigned int)cfg->replicate : 1;
+}
+
+/* This replicate's cell order, and where its run directory goes. */
+static void order_cells(struct run_state *st)
+{
+	st->order = gb_zalloc((gb_plan_nr_cells + 1) * sizeof(*st->order));
+	gb_cell_order(st->order_seed, st->replicate, st->order,
+		      gb_plan_nr_cells);
 }
 
 /*
@@ -319,7 +334,10 @@ static void plan(struct run_state *st)
 			     st->max_contenders : 0, err, sizeof(err)))
 			gb_die(GB_EXIT_USAGE, "%s", err);
 	}
-	fit_budget(st);
+	/* an orchestrator's replicates fit their own share of the budget */
+	if (st->cfg.replicate || (st->cfg.replicates == 1 &&
+				  !st->cfg.interleave))
+		fit_budget(st);
 }
 
 static int finish(struct run_state *st, int rc, const char *why)
@@ -348,6 +366,7 @@ int gb_cmd_run(int argc, char **argv)
 	struct utsname u;
 	int ret, rc;
 
+	st.t_entry = gb_mono_sec();
 	st.argc = argc;
 	st.argv = argv;
 	parse(&st, argc, argv);
@@ -371,7 +390,14 @@ int gb_cmd_run(int argc, char **argv)
 	host[sizeof(host) - 1] = '\0';
 	gb_utc_compact(ts, sizeof(ts), st.started);
 	snprintf(name, sizeof(name), "%s-%s", host, ts);
-	if (gb_results_create(&st.res, st.cfg.results_dir, u.release, name,
+	if (!st.cfg.replicate && (st.cfg.replicates > 1 || st.cfg.interleave))
+		return gb_replicates_run(&st);
+	order_cells(&st);
+	/* a replicate's directory: <parent>/replicates/./r<K> */
+	if (st.cfg.replicate)
+		snprintf(name, sizeof(name), "r%u", st.replicate);
+	if (gb_results_create(&st.res, st.cfg.results_dir,
+			      st.cfg.replicate ? "." : u.release, name,
 			      err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s: give --results-dir a writable place",
 		       err);
@@ -390,7 +416,10 @@ int gb_cmd_run(int argc, char **argv)
 	run.res = &st.res;
 	run.placement_cpus = st.placement_cpus;
 	run.nr_placement_cpus = st.nr_placement_cpus;
+	run.order = st.order;
+	st.setup_s = gb_mono_sec() - st.t_entry;
 	ret = gb_run_cells(&run, why, sizeof(why));
+	st.cells_s = gb_mono_sec() - st.t_entry - st.setup_s;
 
 	if (ret == -EINTR) {
 		gb_warn("interrupted by signal %d: keeping finished trials",

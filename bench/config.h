@@ -50,6 +50,10 @@ struct gb_config {
 	const char *events;	/* libpfm4 events and presets; "" none */
 	bool quick;
 	bool help;
+	long replicates;	/* -R: re-execs, each a run of its own */
+	long order_seed;	/* cell order; -1: from the clock */
+	bool interleave;	/* --emulate: normal and emulated alternate */
+	long replicate;		/* internal: this process is replicate K */
 
 	size_t nr_params;
 	struct gb_param_val params[GB_MAX_PARAMS];
@@ -76,5 +80,13 @@ const struct gb_param_val *gb_param(const struct gb_config *cfg,
 long gb_param_one(const struct gb_config *cfg, const char *name,
 		  const char *scenario, long max, char *err, size_t errlen);
 void gb_config_usage(FILE *f);
+/*
+ * Copy @argv without the options named in @drop (long names, with their
+ * values, in any spelling: -R 3, -R3, --replicates=3) into @out, which
+ * has room for @argc + 1 pointers.  Returns the count copied; @out ends
+ * with NULL.  @argv must already have parsed.
+ */
+int gb_config_strip(int argc, char **argv, const char *const *drop,
+		    char **out);
 
 #endif

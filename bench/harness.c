@@ -1123,13 +1123,25 @@ static void assign_cpus(struct gb_run *run, struct gb_cell *c)
 		memcpy(c->control->cpus, c->cpus, sizeof(c->cpus));
 }
 
+/* Values across cells, once every cell that could run has run. */
+static void derive_all(void)
+{
+	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
+		struct gb_cell *c = gb_plan_cells[i];
+
+		if (c->sc->derive && c->status == GB_CELL_DONE)
+			c->sc->derive(c);
+	}
+}
+
 int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 {
 	int ret = 0;
 
 	run->started = gb_mono_sec();
 	run->planned_s = gb_plan_estimate(run->cfg);
-	for (size_t i = 0; i < gb_plan_nr_cells && !ret; i++) {
+	for (size_t k = 0; k < gb_plan_nr_cells && !ret; k++) {
+		size_t i = run->order ? run->order[k] : k;
 		struct gb_cell *c = gb_plan_cells[i];
 		struct cell_threads ct;
 		char cwhy[256] = "";
@@ -1164,7 +1176,7 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 		}
 		r = start_threads(run, c, &ct, cwhy, sizeof(cwhy));
 		if (!r)
-			r = run_trials(run, c, &ct, i, cwhy, sizeof(cwhy));
+			r = run_trials(run, c, &ct, k, cwhy, sizeof(cwhy));
 		stop_threads(&ct);
 		c->sc->teardown(c);
 		if (!r) {
@@ -1178,6 +1190,7 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 				 c->label, cwhy);
 		ret = r;
 	}
+	derive_all();
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 	return ret;

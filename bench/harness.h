@@ -24,6 +24,7 @@ struct gb_run {
 	struct gb_results *res;
 	const unsigned int *placement_cpus;
 	size_t nr_placement_cpus;
+	const size_t *order;		/* plan indices in run order; NULL: plan */
 	double started;			/* gb_mono_sec() at the first cell */
 	double planned_s;		/* estimated total time */
 	double spent_s;
@@ -55,7 +56,8 @@ double gb_quantile_ns(const struct gb_clock *clock, const struct gb_hist *h,
 double gb_measure_loop_overhead(const struct gb_clock *clock);
 
 /*
- * Run every planned cell.  Returns 0, -EINTR when a signal stopped it
+ * Run every planned cell, in @run->order, then each done cell's derive()
+ * hook (values across cells).  Returns 0, -EINTR when a signal stopped it
  * (finished trials are kept), or -errno when an operation failed.
  */
 int gb_run_cells(struct gb_run *run, char *why, size_t whylen);

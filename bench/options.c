@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "order.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -24,6 +25,7 @@ struct gb_option {
 	size_t off;
 	double min, max;
 	const char *help;
+	bool internal;		/* passed to replicates; not in --help */
 };
 
 #define CFG(field) offsetof(struct gb_config, field)
@@ -65,6 +67,17 @@ static const struct gb_option options[] = {
 	{ "events", 'e', "LIST", OPT_STRING, CFG(events), 0, 0,
 	  "PMU events counted per op: presets coherence, basic, sw and "
 	  "libpfm4 event strings, or none (default: coherence,sw)" },
+	{ "replicates", 'R', "N", OPT_LONG, CFG(replicates), 1, 1000,
+	  "independent re-execs of the run, merged into one results "
+	  "directory; each keeps its own under replicates/ (default: 1)" },
+	{ "order-seed", 0, "SEED", OPT_LONG, CFG(order_seed), 0,
+	  GB_ORDER_SEED_MAX, "seed of the cells' random order in each "
+	  "replicate (default: from the clock; meta.txt order_seed)" },
+	{ "interleave", 0, NULL, OPT_FLAG, CFG(interleave), 0, 0,
+	  "with --emulate and -R: write a normal and an emulated run, "
+	  "their replicates alternating" },
+	{ "replicate", 0, "K", OPT_LONG, CFG(replicate), 1, 1000,
+	  "internal: this process is replicate K of a -R run", true },
 	{ "quick", 'q', NULL, OPT_FLAG, CFG(quick), 0, 0,
 	  "short trials (0.2 s, warm-up 0.05 s) for a smoke run" },
 	{ "help", 'h', NULL, OPT_FLAG, CFG(help), 0, 0, "this text" },
@@ -84,6 +97,8 @@ void gb_config_init(struct gb_config *cfg)
 	cfg->timer = "auto";
 	cfg->aslr = "off";
 	cfg->events = "coherence,sw";
+	cfg->replicates = 1;
+	cfg->order_seed = -1;
 
 	/* every scenario's parameters, with their defaults */
 	for (size_t s = 0; s < gb_nr_scenarios; s++) {
@@ -352,6 +367,8 @@ void gb_config_usage(FILE *f)
 		const struct gb_option *o = &options[i];
 		char lhs[64];
 
+		if (o->internal)
+			continue;
 		snprintf(lhs, sizeof(lhs), "%c%c%c --%s%s%s",
 			 o->key ? '-' : ' ', o->key ? o->key : ' ',
 			 o->key ? ',' : ' ', o->name,
@@ -370,4 +387,53 @@ void gb_config_usage(FILE *f)
 				gb_scenarios[s]->name, d->help, d->def);
 		}
 	}
+}
+
+static bool dropped(const char *const *drop, const char *name)
+{
+	for (; *drop; drop++)
+		if (!strcmp(*drop, name))
+			return true;
+	return false;
+}
+
+int gb_config_strip(int argc, char **argv, const char *const *drop,
+		    char **out)
+{
+	int n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		const struct gb_option *o;
+		bool inline_val, takes;
+
+		if (arg[0] != '-' || !arg[1]) {
+			out[n++] = argv[i];
+			continue;
+		}
+		if (arg[1] != '-') {
+			o = find_option(NULL, 0, arg[1]);
+			inline_val = arg[2];
+		} else {
+			const char *eq = strchr(arg + 2, '=');
+			size_t len = eq ? (size_t)(eq - arg - 2) :
+					  strlen(arg + 2);
+
+			o = find_option(arg + 2, len, 0);
+			inline_val = eq;
+		}
+		/* scenario parameters always take a value */
+		takes = !o || o->type != OPT_FLAG;
+
+		if (o && dropped(drop, o->name)) {
+			if (takes && !inline_val)
+				i++;
+			continue;
+		}
+		out[n++] = argv[i];
+		if (takes && !inline_val && i + 1 < argc)
+			out[n++] = argv[++i];
+	}
+	out[n] = NULL;
+	return n;
 }

@@ -76,6 +76,32 @@ static int close_checked(FILE *f)
 	return -err;
 }
 
+int gb_copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "r"), *out;
+	char buf[65536];
+	size_t n;
+	int ret;
+
+	if (!in)
+		return -errno;
+	out = fopen(to, "w");
+	if (!out) {
+		ret = -errno;
+		fclose(in);
+		return ret;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)))
+		fwrite(buf, 1, n, out);
+	ret = ferror(in) ? -EIO : 0;
+	fclose(in);
+	if (ret) {
+		fclose(out);
+		return ret;
+	}
+	return close_checked(out);
+}
+
 int gb_meta_write(const struct gb_meta *m, const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -138,9 +164,18 @@ void gb_results_trial(struct gb_results *r, const struct gb_cell *c,
 		      unsigned int trial, const char *metric,
 		      const char *unit, double v)
 {
-	fprintf(r->trials, "%s\t%s\t%u\t%u\t%s\t%.10g\t%s\n", c->sc->name,
-		c->label, r->replicate ? r->replicate : 1, trial + 1, metric,
-		v, unit);
+	gb_results_trial_row(r, c->sc->name, c->label,
+			     r->replicate ? r->replicate : 1,
+			     trial + 1, metric, unit, v);
+}
+
+void gb_results_trial_row(struct gb_results *r, const char *scenario,
+			  const char *cell, unsigned int replicate,
+			  unsigned int trial, const char *metric,
+			  const char *unit, double v)
+{
+	fprintf(r->trials, "%s\t%s\t%u\t%u\t%s\t%.10g\t%s\n", scenario,
+		cell, replicate, trial, metric, v, unit);
 }
 
 int gb_results_flush(struct gb_results *r, char *err, size_t errlen)
@@ -221,7 +256,7 @@ static void write_cells_tsv(FILE *f, struct gb_cell **cells, size_t n,
 	}
 }
 
-static void hist_file_name(char *buf, size_t len, const struct gb_cell *c,
+void gb_hist_file_name(char *buf, size_t len, const struct gb_cell *c,
 			   const char *op)
 {
 	size_t n = (size_t)snprintf(buf, len, "hist/%s.%s.%s.tsv",
@@ -319,7 +354,13 @@ static int write_all(struct gb_results *r, struct gb_cell **cells,
 	if (ret)
 		return ret;
 	*what = "cells.tsv";
-	ret = write_file(r, "cells.tsv", cells_writer, cells, n);
+	if (r->cells_from) {
+		path = gb_results_path(r, "cells.tsv");
+		ret = gb_copy_file(r->cells_from, path);
+		free(path);
+	} else {
+		ret = write_file(r, "cells.tsv", cells_writer, cells, n);
+	}
 	if (ret)
 		return ret;
 	*what = "hist/";
@@ -332,7 +373,7 @@ static int write_all(struct gb_results *r, struct gb_cell **cells,
 
 			if (!cells[i]->merged[k] || !cells[i]->merged[k]->count)
 				continue;
-			hist_file_name(name, sizeof(name), cells[i],
+			gb_hist_file_name(name, sizeof(name), cells[i],
 				       cells[i]->sc->timed_ops[k]);
 			path = gb_results_path(r, name);
 			ret = write_hist(path, cells[i]->merged[k],

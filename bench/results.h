@@ -33,6 +33,8 @@ void gb_meta_set(struct gb_meta *m, const char *key, const char *fmt, ...)
 const char *gb_meta_get(const struct gb_meta *m, const char *key);
 void gb_meta_free(struct gb_meta *m);
 int gb_meta_write(const struct gb_meta *m, const char *path);
+/* cp @from @to, checked to the disk; 0 or -errno. */
+int gb_copy_file(const char *from, const char *to);
 /* Rejects malformed input with "path:line: reason" in @err. */
 int gb_meta_read(struct gb_meta *m, const char *path, char *err,
 		 size_t errlen);
@@ -104,6 +106,7 @@ struct gb_results {
 	FILE *trials;
 	unsigned int replicate;	/* this process's replicate; 0: 1 */
 	struct gb_topo *topo;	/* names contenders' relations in cells.tsv */
+	const char *cells_from;	/* copy this cells.tsv instead of writing */
 };
 
 /*
@@ -116,6 +119,11 @@ int gb_results_create(struct gb_results *r, const char *root,
 void gb_results_trial(struct gb_results *r, const struct gb_cell *c,
 		      unsigned int trial, const char *metric,
 		      const char *unit, double v);
+/* One trials.tsv row as it is, for merging replicates. */
+void gb_results_trial_row(struct gb_results *r, const char *scenario,
+			  const char *cell, unsigned int replicate,
+			  unsigned int trial, const char *metric,
+			  const char *unit, double v);
 /* Push trials.tsv to disk after each trial: a crash keeps them. */
 int gb_results_flush(struct gb_results *r, char *err, size_t errlen);
 /*
@@ -128,6 +136,10 @@ int gb_results_finish(struct gb_results *r, struct gb_cell **cells,
 void gb_results_abort(struct gb_results *r);
 /* Path of a file inside the (temporary) run directory. */
 char *gb_results_path(const struct gb_results *r, const char *name);
+
+/* "hist/<scenario>.<cell>.<op>.tsv", spaces and '=' made safe. */
+void gb_hist_file_name(char *buf, size_t len, const struct gb_cell *c,
+		       const char *op);
 
 /* summary.txt, also printed at the end of a run. */
 void gb_summary_print(FILE *f, struct gb_cell **cells, size_t nr_cells);

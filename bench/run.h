@@ -3,6 +3,7 @@
 #define GB_RUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "clock.h"
@@ -37,10 +38,24 @@ struct run_state {
 	time_t started;
 	int argc;
 	char **argv;
+	double t_entry;			/* gb_mono_sec() when run began */
+	double setup_s;			/* entry to the first cell */
+	double cells_s;			/* in gb_run_cells */
+	uint64_t order_seed;
+	unsigned int replicate;		/* 1, or K of a -R run */
+	size_t *order;			/* plan indices in run order */
 };
+
+/*
+ * -R N > 1 or --interleave: run the replicates as re-execs of this
+ * process and merge them (replicates.c).  Returns the exit status.
+ */
+int gb_replicates_run(struct run_state *st);
 
 /* meta.txt at the start (complete: no) and at the end. */
 void meta_start(struct run_state *st);
 void meta_finish(struct run_state *st, int rc, const char *why);
+/* "command": how this run was invoked, as a shell would take it back. */
+void meta_command(struct run_state *st, struct gb_meta *m);
 
 #endif

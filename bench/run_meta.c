@@ -109,7 +109,7 @@ static void meta_system(struct run_state *st)
 	virt = gb_virt_detect(buf, sizeof(buf));
 	gb_meta_set(m, "virt", "%s", virt);
 	gb_meta_set(m, "virt_detail", "%s", buf);
-	if (strcmp(virt, "none"))
+	if (strcmp(virt, "none") && st->replicate == 1)
 		gb_warn("running under %s (%s): timings are not bare-metal "
 			"numbers; compare ratios within one run", virt, buf);
 	gb_meta_set(m, "nr_cpus_allowed", "%u", st->topo.nr_pus);
@@ -152,12 +152,36 @@ static void meta_kernel(struct run_state *st)
 	gb_meta_set(&st->meta, "libc_version", "%s", gb_libc_version());
 }
 
+/*
+ * Replicates and the cells' order: cell_order lists the rows of
+ * cells.tsv (1-based, controls run with their cell) as they ran.
+ */
+static void meta_order(struct run_state *st)
+{
+	struct gb_meta *m = &st->meta;
+	size_t len = gb_plan_nr_cells * 8 + 1, used = 0;
+	char *buf = gb_zalloc(len);
+
+	gb_meta_set(m, "replicates", "1");
+	if (st->cfg.replicate)
+		gb_meta_set(m, "replicate", "%u", st->replicate);
+	gb_meta_set(m, "order_seed", "%llu",
+		    (unsigned long long)st->order_seed);
+	for (size_t k = 0; k < gb_plan_nr_cells && st->order; k++) {
+		if (gb_plan_cells[st->order[k]]->is_control)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%zu",
+					 used ? "," : "", st->order[k] + 1);
+	}
+	gb_meta_set(m, "cell_order", "%s", buf);
+	free(buf);
+}
+
 static void meta_method(struct run_state *st)
 {
 	struct gb_meta *m = &st->meta;
 	const struct gb_config *cfg = &st->cfg;
 	char buf[4096];
-	char *cmd;
 
 	gb_meta_set(m, "timer", "%s", gb_clock_name(&st->clock));
 	gb_meta_set(m, "timer_ns_per_tick", "%.6f", st->clock.ns_per_tick);
@@ -191,6 +215,7 @@ static void meta_method(struct run_state *st)
 		gb_meta_set(m, "budget_s", "%g (asked duration_s %g)",
 			    cfg->budget_s, cfg->planned_duration_s);
 	gb_meta_set(m, "warmup_s", "%g", cfg->warmup_s);
+	gb_meta_set(m, "planned_s", "%.3f", gb_plan_estimate(cfg));
 	buf[0] = '\0';
 	for (size_t i = 0; i < st->nr_selected; i++)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
@@ -205,7 +230,14 @@ static void meta_method(struct run_state *st)
 	gb_meta_set(m, "emulation", "%s", cfg->emulate ?
 		    "write-lock (proxy, unconfirmed until the run ends)" :
 		    "none");
-	cmd = shell_join(st->argc, st->argv);
+	meta_order(st);
+	meta_command(st, m);
+}
+
+void meta_command(struct run_state *st, struct gb_meta *m)
+{
+	char *cmd = shell_join(st->argc, st->argv);
+
 	gb_meta_set(m, "command", "guard-bench run%s%s", st->argc ? " " : "",
 		    cmd);
 	free(cmd);
@@ -361,6 +393,8 @@ void meta_finish(struct run_state *st, int rc, const char *why)
 	meta_checks(st);
 	gb_utc_iso(ts, sizeof(ts), time(NULL));
 	gb_meta_set(&st->meta, "finished", "%s", ts);
+	gb_meta_set(&st->meta, "setup_s", "%.3f", st->setup_s);
+	gb_meta_set(&st->meta, "cells_s", "%.3f", st->cells_s);
 	gb_meta_set(&st->meta, "complete", "%s", rc ? "no" : "yes");
 	if (rc == GB_EXIT_INTERRUPTED)
 		gb_meta_set(&st->meta, "stopped_by", "signal %d",

@@ -88,6 +88,11 @@ struct gb_scenario {
 	/* One counted contender operation.  0 or -errno. */
 	int (*contender_op)(struct gb_worker *w);
 	void (*teardown)(struct gb_cell *c);
+	/*
+	 * Optional: values across cells (a ratio to another cell), called
+	 * for every done cell once all cells ran, whatever their order.
+	 */
+	void (*derive)(struct gb_cell *c);
 };
 
 #define GB_MAX_METRICS 96

@@ -138,6 +138,12 @@ report() {
 			lo = $c["base_centre"] * ($c["ci_lo"] - 1); hi = $c["base_centre"] * ($c["ci_hi"] - 1)
 			printf "    %-22s %+7.1f ns  95%% CI [%+.1f, %+.1f] ns  %s (det %.1f%%)\n",
 				$c["metric"], d, lo, hi, $c["verdict"], $c["mde"] * 100
+			if ($c["metric"] == "install_latency_p50_ns")
+				inside = lo <= probe && probe <= hi
+		}
+		END {
+			printf "    the probe'"'"'s +%.1f ns is %s the install interval\n", probe,
+				inside ? "inside" : "OUTSIDE"
 		}' "$OUT/delay.tsv"
 	echo
 	echo "(c) noise floor: $OUT/noise-floor.tsv (use: guard-bench compare --noise-floor FILE ...)"
@@ -154,8 +160,12 @@ report() {
 		END {
 			printf "    between runs, per primary row: median %.1f%% detectable with %d replicates a side\n", med * 100, rounds
 			if (inst != "") {
+				# det shrinks about as 1 / sqrt(replicates)
 				need = rounds * (inst / 0.03) ^ 2
-				printf "    install p50 (anon, 1 page): %.1f%% detectable; about %d replicates a side would resolve 3%%\n", inst * 100, need < rounds ? rounds : int(need + 0.999)
+				if (need > 1000)
+					printf "    install p50 (anon, 1 page): %.1f%% detectable; over 1000 replicates a side would be needed for 3%%\n", inst * 100
+				else
+					printf "    install p50 (anon, 1 page): %.1f%% detectable; about %d replicates a side would resolve 3%%\n", inst * 100, need < rounds ? rounds : int(need + 0.999)
 			}
 			printf "Answer: this machine %s a 3%% change with %d replicates a side (%d of %d primary rows could).\n",
 				ok == n ? "resolves" : (ok ? "resolves only some rows at" : "cannot resolve"), rounds, ok, n

@@ -13,7 +13,8 @@
  * bit is set); own-vma against own-process is the cost of the shared
  * mm (the mmap_lock rwsem's count).  The same-vma and own-process cells
  * carry those ratios, median over median, against the own-vma cell of
- * the same N (*_vs_own_vma, n = 1), which therefore runs first.
+ * the same N (*_vs_own_vma, n = 1), derived once every cell ran (cells
+ * run in a random order).
  *
  * Every range starts its own page-table page (a PMD's span), so no two
  * installers share a PTE lock; own-vma VMAs are kept apart by PROT_NONE
@@ -113,7 +114,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 			c->arg[1] = guard;
 			continue;
 		}
-		/* own-vma first: the others' teardown reads its series */
+		/* the others' derive() reads the own-vma cell's series */
 		for (size_t o = 0; o < ARRAY_SIZE(order); o++) {
 			struct gb_cell *c;
 
@@ -219,8 +220,8 @@ static const struct gb_series *find_series(const struct gb_cell *c,
 
 /*
  * This cell's median over the own-vma cell's median: one derived value
- * (n = 1, like the lock counts; nothing in trials.tsv), added once the
- * trials are in because the harness has no metric across cells.
+ * (n = 1, like the lock counts; nothing in trials.tsv), added by derive()
+ * once every cell ran, because the harness has no metric across cells.
  * Reads "1.00 = sharing costs nothing".
  */
 static void put_vs_own(struct gb_cell *c, const struct gb_cell *own)
@@ -281,15 +282,20 @@ static void put_pmu_minus_own(struct gb_cell *c, const struct gb_cell *own)
 	}
 }
 
-static void teardown(struct gb_cell *c)
+static void derive(struct gb_cell *c)
 {
-	struct scaling_cell *sc = c->priv;
 	const struct gb_cell *own = (const struct gb_cell *)(intptr_t)c->arg[2];
 
 	if (own && own->status == GB_CELL_DONE && c->nr_series) {
 		put_vs_own(c, own);
 		put_pmu_minus_own(c, own);
 	}
+}
+
+static void teardown(struct gb_cell *c)
+{
+	struct scaling_cell *sc = c->priv;
+
 	gb_slots_release(&sc->slots);
 	free(sc);
 	c->priv = NULL;
@@ -321,4 +327,5 @@ const struct gb_scenario gb_scenario_scaling = {
 	.subject_op = subject_op,
 	.contender_op = contender_op,
 	.teardown = teardown,
+	.derive = derive,
 };

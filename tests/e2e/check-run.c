@@ -37,7 +37,7 @@ static int failures;
 } while (0)
 
 static void check_meta(const char *dir, const char *want_complete,
-		       long *trials)
+		       long *trials, long *replicates)
 {
 	char *path = gb_asprintf("%s/meta.txt", dir), err[1024];
 	struct gb_meta m;
@@ -56,13 +56,15 @@ static void check_meta(const char *dir, const char *want_complete,
 		      want_complete);
 	*trials = gb_meta_get(&m, "trials") ?
 		  atol(gb_meta_get(&m, "trials")) : 0;
+	*replicates = gb_meta_get(&m, "replicates") ?
+		      atol(gb_meta_get(&m, "replicates")) : 1;
 	gb_meta_free(&m);
 	free(path);
 }
 
 /* Per trial: latencies of one op in quantile order must not decrease. */
 struct trial_row {
-	char key[256];		/* scenario|cell|trial|op */
+	char key[256];		/* scenario|cell|replicate|trial|op */
 	double q[5];
 	int seen;
 };
@@ -85,15 +87,16 @@ static void check_trials(const char *dir)
 		double v;
 		char *lat;
 
-		if (gb_tsv_number(t, 4, &v, err, sizeof(err))) {
+		if (gb_tsv_number(t, 5, &v, err, sizeof(err))) {
 			CHECK(0, "%s", err);
 			continue;
 		}
-		CHECK(v > 0 || strstr(t->col[3], "vs_control") ||
-		      strstr(t->col[3], "lock_") || !strncmp(t->col[3], "pmu", 3),
-		      "%s:%lu: %s = %g, want > 0", path, t->line, t->col[3],
+		CHECK(v > 0 || strstr(t->col[4], "vs_control") ||
+		      strstr(t->col[4], "lock_") ||
+		      !strncmp(t->col[4], "pmu", 3),
+		      "%s:%lu: %s = %g, want > 0", path, t->line, t->col[4],
 		      v);
-		lat = strstr(t->col[3], "_latency_");
+		lat = strstr(t->col[4], "_latency_");
 		if (!lat)
 			continue;
 		for (int q = 0; q < 5; q++) {
@@ -104,9 +107,9 @@ static void check_trials(const char *dir)
 			    !(strncmp(lat + 9, qnames[q], strlen(qnames[q])) == 0 &&
 			      !strcmp(lat + 9 + strlen(qnames[q]), "_ns")))
 				continue;
-			snprintf(key, sizeof(key), "%s|%s|%s|%.*s", t->col[0],
-				 t->col[1], t->col[2], (int)(lat - t->col[3]),
-				 t->col[3]);
+			snprintf(key, sizeof(key), "%s|%s|%s|%s|%.*s",
+				 t->col[0], t->col[1], t->col[2], t->col[3],
+				 (int)(lat - t->col[4]), t->col[4]);
 			for (i = 0; i < n; i++)
 				if (!strcmp(rows[i].key, key))
 					break;
@@ -140,7 +143,9 @@ out:
 	free(path);
 }
 
-static void check_summary(const char *dir, long trials, bool complete)
+/* n: @trials in each of @reps replicates; one value each for @once rows */
+static void check_summary(const char *dir, long trials, long reps,
+			  bool complete)
 {
 	char *path = gb_asprintf("%s/summary.tsv", dir), err[1024];
 	struct gb_summary_row *rows;
@@ -157,9 +162,15 @@ static void check_summary(const char *dir, long trials, bool complete)
 			    strstr(rows[i].metric, "_vs_own_vma") != NULL ||
 			    strstr(rows[i].metric, "_minus_own_vma") != NULL;
 
-		CHECK(!complete || (long)rows[i].s.n == (once ? 1 : trials),
-		      "%s %s %s: n = %zu, want %ld trials", rows[i].scenario,
-		      rows[i].cell, rows[i].metric, rows[i].s.n, trials);
+		/*
+		 * a replicate whose lock phase saw no op has no lock counts:
+		 * merged, such a row has fewer values than replicates
+		 */
+		CHECK(!complete || (long)rows[i].s.n == trials * reps ||
+		      (once && (long)rows[i].s.n <= reps),
+		      "%s %s %s: n = %zu, want %ld trials x %ld replicates",
+		      rows[i].scenario, rows[i].cell, rows[i].metric,
+		      rows[i].s.n, once ? 1 : trials, reps);
 		CHECK(rows[i].s.min > 0 || once ||
 		      !strncmp(rows[i].metric, "pmu", 3) ||
 		      strstr(rows[i].metric, "vs_control"),
@@ -205,15 +216,15 @@ int main(int argc, char **argv)
 {
 	const char *want = argc > 2 && !strcmp(argv[2], "incomplete") ?
 			   "no" : "yes";
-	long trials = 0;
+	long trials = 0, reps = 1;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: check-run DIR [complete|incomplete]\n");
 		return 2;
 	}
-	check_meta(argv[1], want, &trials);
+	check_meta(argv[1], want, &trials, &reps);
 	check_trials(argv[1]);
-	check_summary(argv[1], trials, !strcmp(want, "yes"));
+	check_summary(argv[1], trials, reps, !strcmp(want, "yes"));
 	check_cells(argv[1]);
 	check_exists(argv[1], "topology.xml");
 	check_exists(argv[1], "summary.txt");

@@ -296,6 +296,13 @@ expect 2 "--format: unknown format 'markdown': use text or tsv" \
 expect 0 "6  compare, trend: the runs share no cell" "--help documents exit 6" -- \
 	$GB --help
 
+# ---- cost: 10,000 trials a row (issue 15: was 20 s and 255 MB at 4000)
+synth "$S/big_a" 1 0.01 1 REPS=10 TRIALS=1000
+synth "$S/big_b" 1.05 0.01 2 REPS=10 TRIALS=1000
+check "10,000 trials a row a side: compared in under 5 s within 64 MB" \
+	'/usr/bin/time -f "%e %M" -o "$T/time" $GB compare "$S/big_a" "$S/big_b" >/dev/null 2>&1 &&
+	 awk "{ exit !(\$1 < 5 && \$2 < 65536) }" "$T/time"'
+
 # ---- trend: version order, pooled kernels, marked steps -----------------
 R=$T/trend
 synth "$R/a" 1 0.005 11 kernel_release=6.19
