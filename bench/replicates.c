@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "merge.h"
 #include "run.h"
+#include "speedref.h"
 #include "util.h"
 
 /* Options the orchestrator sets itself on each replicate's command. */
@@ -386,6 +387,8 @@ static int finish_side(struct run_state *st, struct side *sd,
 		goto out;
 	}
 	side_meta(st, sd, &mg->meta, merged, nr, *complete);
+	/* the first replicate's speed and balance checks: over all */
+	gb_meta_checks(&sd->meta, mg->cells, mg->nr_cells);
 	from = gb_asprintf("%s/topology.xml", dirs[0]);
 	to = gb_results_path(&sd->res, "topology.xml");
 	gb_copy_file(from, to);
