@@ -251,6 +251,40 @@ static void data_warnings(struct gb_compare *c)
 		     "compared with what both sides have", fewer);
 }
 
+/*
+ * Runs pooled on a side that lack compared rows (a cell skipped or cut
+ * short) or ran another number of trials: named, since compare goes on
+ * with what both sides have.
+ */
+static void pool_warnings(struct gb_compare *c, const struct gb_group *g,
+			  const char *side)
+{
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct gb_run *r = &g->runs[i];
+		size_t missing = 0;
+
+		for (size_t k = 0; k < c->nr_diffs; k++) {
+			const struct gb_summary_row *s = c->diffs[k].sum;
+
+			missing += c->diffs[k].primary &&
+				   !gb_run_find(r, s->scenario, s->cell,
+						s->metric);
+		}
+		if (missing)
+			warn(c, "%s run %s lacks %zu of the compared primary "
+			     "rows: they are compared on the other runs' "
+			     "replicates", side, r->name, missing);
+		if (i && strcmp(gb_run_meta(r, "trials"),
+				gb_run_meta(&g->runs[0], "trials")))
+			warn(c, "%s pools runs of %s and %s trials a cell (%s, "
+			     "%s): each replicate is its trials' median, "
+			     "compared as they are", side,
+			     gb_run_meta(&g->runs[0], "trials"),
+			     gb_run_meta(r, "trials"), g->runs[0].name,
+			     r->name);
+	}
+}
+
 static void load_side(struct gb_compare *c, struct gb_group *g,
 		      const char *arg)
 {
@@ -291,6 +325,8 @@ void gb_compare_build(struct gb_compare *c)
 	one_sided(c, c->base, c->new, "base");
 	one_sided(c, c->new, c->base, "new");
 	match(c);
+	pool_warnings(c, &c->base_group, "base");
+	pool_warnings(c, &c->new_group, "new");
 	data_warnings(c);
 }
 

@@ -203,6 +203,15 @@ expect 0 "base pools runs that differ in kernel_release" \
 	"--force-pool: pooled, and the report says so" -- \
 	$GB compare --force-pool "$S/base,$S/other_kernel" "$S/shifted"
 
+synth "$S/t5" 1 0.005 3 TRIALS=5 trials=5
+expect 0 "base pools runs of 10 and 5 trials a cell" \
+	"pooled runs with other trial counts: named" -- \
+	$GB compare "$S/base,$S/t5" "$S/shifted"
+synth "$S/withfile" 1 0.005 23 "CELLS=backing=file pages=1"
+expect 0 "base run .*base lacks 1 of the compared primary rows" \
+	"a pooled run that lacks a cell: named, compared on the others" -- \
+	$GB compare "$S/withfile,$S/base" "$S/withfile"
+
 # ---- noise: inconclusive, never equivalent, and the det says why ------
 check "noisy replicates: every primary row inconclusive, det above 10%" \
 	'$GB compare --format tsv "$S/noisy_a" "$S/noisy_b" 2>/dev/null >"$T/noisy.tsv" &&
