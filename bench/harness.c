@@ -336,8 +336,6 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	}
 	if (w->pmu)
 		gb_pmu_start(w->pmu);
-	if (timing_ref && alone)
-		gb_speedref_measure(ctl->clock, &w->ref);
 	getrusage(RUSAGE_THREAD, &r0);
 	c0 = thread_cpu_sec();
 	t0 = gb_mono_sec();
@@ -366,16 +364,20 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	 * The machine's speed now, on the subject's CPU: every other
 	 * worker has stopped and waits at the barrier.  Outside the
 	 * timed loop, its elapsed time and its counters.  Alone in its
-	 * cell, the subject also took it before the loop: the trial's
-	 * value is the mean of both ends, so a change of speed half-way
-	 * through shows half.
+	 * cell, the subject's previous active phase (warm-up or trial)
+	 * ended right before this one began: the trial's value is the
+	 * mean of that reference and this one, both ends of the trial,
+	 * without taking any of the trial's own time.
 	 */
 	if (timing_ref) {
-		struct gb_speedref pre = w->ref;
+		struct gb_speedref end;
 
-		gb_speedref_measure(ctl->clock, &w->ref);
-		if (alone)
-			gb_speedref_mean(&w->ref, &pre);
+		gb_speedref_measure(ctl->clock, &end);
+		w->ref = end;
+		if (alone && w->ref_prev_ok)
+			gb_speedref_mean(&w->ref, &w->ref_prev);
+		w->ref_prev = end;
+		w->ref_prev_ok = true;
 	}
 }
 
