@@ -177,6 +177,21 @@ static void match(struct gb_compare *c)
 	c->nr_family = gb_diffs_judge(c->diffs, c->nr_diffs, c->opts.delta);
 }
 
+/*
+ * --budget fits trials to the time left, so two runs of one command
+ * differ in trial length by a few percent: that is not a setting that
+ * differs.  Within 10% counts as the same length.
+ */
+static bool same_length(const char *key, const char *a, const char *b)
+{
+	double x, y;
+
+	if (strcmp(key, "duration_s") || gb_parse_double(a, 0, 1e9, &x) ||
+	    gb_parse_double(b, 0, 1e9, &y) || !(x > 0 && y > 0))
+		return false;
+	return fabs(x / y - 1) <= 0.10;
+}
+
 static void settings_warnings(struct gb_compare *c)
 {
 	const struct gb_run *b = c->base, *n = c->new;
@@ -207,7 +222,7 @@ static void settings_warnings(struct gb_compare *c)
 	for (const char *const *k = gb_skew_keys; *k; k++) {
 		const char *bv = gb_run_meta(b, *k), *nv = gb_run_meta(n, *k);
 
-		if (strcmp(bv, nv))
+		if (strcmp(bv, nv) && !same_length(*k, bv, nv))
 			warn(c, "%s differs: base '%s', new '%s' (it skews "
 			     "numbers: part of a change may be its)", *k, bv,
 			     nv);

@@ -57,11 +57,17 @@ static void fmt_verdicts(char *buf, size_t len, const struct gb_compare *c)
 static void fmt_design(char *buf, size_t len, const struct gb_group *g)
 {
 	const struct gb_run *r = &g->runs[0];
+	double d;
+	char dur[32];
 
+	if (gb_parse_double(gb_run_meta(r, "duration_s"), 0, 1e9, &d))
+		snprintf(dur, sizeof(dur), "%s", gb_run_meta(r, "duration_s"));
+	else
+		snprintf(dur, sizeof(dur), "%.3g", d);
 	snprintf(buf, len, "%zu replicate%s x %s trials x %s s",
 		 gb_group_replicates(g),
 		 gb_group_replicates(g) == 1 ? "" : "s",
-		 gb_run_meta(r, "trials"), gb_run_meta(r, "duration_s"));
+		 gb_run_meta(r, "trials"), dur);
 }
 
 static void text_side(FILE *f, const char *side, const struct gb_group *g)
@@ -147,16 +153,46 @@ static const char *short_outcome(enum gb_outcome o)
 	}
 }
 
+/*
+ * "backing=anon pages=1" -> "anon 1" (@vals) and "backing pages"
+ * (@keys): the block's title names the parameters once.
+ */
+static void split_cell(const char *cell, char *vals, size_t vlen,
+		       char *keys, size_t klen)
+{
+	size_t v = 0, k = 0;
+	bool in_key = true;
+
+	for (const char *p = cell; *p; p++) {
+		if (*p == ' ') {
+			in_key = true;
+			if (v + 1 < vlen)
+				vals[v++] = ' ';
+			if (k + 1 < klen)
+				keys[k++] = ' ';
+		} else if (*p == '=' && in_key) {
+			in_key = false;
+		} else if (in_key) {
+			if (k + 1 < klen)
+				keys[k++] = *p;
+		} else if (v + 1 < vlen) {
+			vals[v++] = *p;
+		}
+	}
+	vals[v] = keys[k] = '\0';
+}
+
 /* One primary row on one line: cell, base, new, change, det, verdict. */
 static void text_primary_row(FILE *f, const struct gb_diff *d)
 {
-	char b[48], n[48], ch[16], mde[16];
-	const char *cell = d->sum->cell;
+	char b[48], n[48], ch[16], mde[16], vals[192], keys[192];
+	const char *cell = vals;
 
 	fmt_side(b, sizeof(b), d->base_centre, d->base_spread);
 	fmt_side(n, sizeof(n), d->new_centre, d->new_spread);
 	gb_fmt_change(ch, sizeof(ch), d->ratio);
 	fmt_mde(mde, sizeof(mde), d->mde);
+	split_cell(d->sum->cell, vals, sizeof(vals), keys, sizeof(keys));
 	if (gb_columns(cell) > W_CELL - 2) {
 		fprintf(f, "  %s\n", cell);
 		cell = "";
@@ -192,14 +228,19 @@ static void text_primary(FILE *f, const struct gb_compare *c)
 		"   det verdict\n");
 	for (size_t i = 0; i < c->nr_diffs; i++) {
 		const struct gb_diff *d = &c->diffs[i];
-		char title[256];
+		char title[512];
 
 		if (!d->primary || d->counts || printed_block(c, i, d))
 			continue;
-		snprintf(title, sizeof(title), "%s: %s (%s, %s)",
+		char vals[192], keys[192];
+
+		split_cell(d->sum->cell, vals, sizeof(vals), keys,
+			   sizeof(keys));
+		snprintf(title, sizeof(title), "%s: %s (%s, %s) by %s",
 			 d->sum->scenario, d->sum->metric, d->sum->unit,
-			 gb_direction_text(d->dir));
-		fprintf(f, "%s\n", title);
+			 d->dir == GB_DIR_LOWER ? "lower better" :
+			 d->dir == GB_DIR_HIGHER ? "higher better" : "-", keys);
+		gb_put_wrapped(f, "", "    ", title);
 		for (size_t j = i; j < c->nr_diffs; j++) {
 			const struct gb_diff *e = &c->diffs[j];
 

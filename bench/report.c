@@ -266,9 +266,10 @@ void gb_diff_measure(struct gb_diff *d, const struct gb_group *base,
 	d->sum = bs ? bs : key;
 	d->dir = gb_metric_direction(key->metric);
 	d->primary = gb_metric_primary(key->scenario, key->metric);
-	d->counts = d->dir == GB_DIR_NONE;
 	gb_sample_build(&b, bv, br, nb);
 	gb_sample_build(&n, nv, nr, nn);
+	/* one value a replicate and no direction: the lock counts */
+	d->counts = d->dir == GB_DIR_NONE && nb == b.nrep && nn == n.nrep;
 	d->base_nrep = b.nrep;
 	d->new_nrep = n.nrep;
 	d->base_n = nb;

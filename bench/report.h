@@ -102,7 +102,8 @@ struct gb_diff {
 	const struct gb_summary_row *sum;	/* names and unit */
 	enum gb_direction dir;
 	bool primary;		/* judged; others are descriptive */
-	bool counts;		/* no direction: equal or differs */
+	bool counts;		/* one value a replicate, no direction
+				 * (lock counts): equal or differs */
 	size_t base_nrep, new_nrep, base_n, new_n;
 	double base_centre, new_centre;	/* gmean of replicate medians */
 	double base_spread, new_spread;	/* between replicates (sd of
