@@ -26,6 +26,8 @@
 #define WORKER_ALIGN 256
 /* threads whose rates are reported one by one */
 #define GB_THREAD_RATES 8
+/* trials redone when the subject completed no op, per cell */
+#define GB_IDLE_RETRIES 5
 
 volatile sig_atomic_t gb_signalled;
 
@@ -1044,6 +1046,7 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 {
 	const struct gb_config *cfg = run->cfg;
 	struct trial_buf *tb = gb_zalloc(sizeof(*tb));
+	unsigned int idle_trials = 0;
 	int ret = 0;
 
 	if (!run_main_phase(ct, true, false, cfg->warmup_s)) {
@@ -1054,7 +1057,7 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 	ret = phase_error(ct, why, whylen);
 	for (unsigned int t = 0; !ret && t < (unsigned int)cfg->trials; t++) {
 		double with = 0, without = 0;
-		bool ok = true;
+		bool ok = true, idle = false;
 
 		progress(run, c, idx, t);
 		tb->n = 0;
@@ -1068,6 +1071,15 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 			ret = phase_error(ct, why, whylen);
 			if (!ok || ret)
 				break;
+			/*
+			 * No subject op in a whole phase (it never got its
+			 * CPU, or one op outlasted the phase): nothing was
+			 * measured, and 0 is no latency.
+			 */
+			if (active && !ct->slot[0]->w.ops) {
+				idle = true;
+				break;
+			}
 			if (active) {
 				collect_subject(run, ct, c, tb);
 				with = collect_contenders(ct, c, tb);
@@ -1084,6 +1096,19 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 		}
 		if (ret)
 			break;
+		if (idle) {
+			if (++idle_trials > GB_IDLE_RETRIES) {
+				snprintf(why, whylen, "the subject completed no "
+					 "%s in %u phases of %.3f s: the machine "
+					 "is too busy or the trials too short "
+					 "(raise --duration)", subject_unit(c),
+					 idle_trials, cfg->duration_s);
+				ret = -EAGAIN;
+				break;
+			}
+			t--;	/* the same trial again (wraps, then ++) */
+			continue;
+		}
 		if (c->control)
 			put(tb, c, "ratio", without > 0 ? with / without : 0,
 			    "%s_vs_control", c->sc->contenders_fault ?
