@@ -161,7 +161,8 @@ static void match(struct gb_compare *c)
 		if (!gb_run_find(n, s->scenario, s->cell, s->metric))
 			continue;
 		gb_diff_measure(&c->diffs[c->nr_diffs++], &c->base_group,
-				&c->new_group, s, &c->floors);
+				&c->new_group, s, &c->floors,
+				c->opts.normalise);
 	}
 	if (!c->nr_diffs)
 		gb_die(GB_EXIT_NOTHING_IN_COMMON, "%s and %s share no cell: "
@@ -232,6 +233,38 @@ static void settings_warnings(struct gb_compare *c)
 		warn(c, "the noise floor %s was measured on '%s', these runs "
 		     "ran on '%s': it may not hold here", c->floors.path,
 		     c->floors.cpu_model, gb_run_meta(b, "cpu_model"));
+}
+
+/*
+ * The speed reference (ref_syscall_ns, a getppid round trip timed in
+ * every trial) moved between the sides: the machine ran faster or
+ * slower, not only the kernel changed -- or the kernel's syscall entry
+ * did (mitigations).
+ */
+static void speed_warning(struct gb_compare *c)
+{
+	size_t moved = 0, n = 0;
+	double lo = INFINITY, hi = -INFINITY;
+
+	for (size_t i = 0; i < c->nr_diffs; i++) {
+		const struct gb_diff *d = &c->diffs[i];
+
+		if (strcmp(d->sum->metric, "ref_syscall_ns") || isnan(d->lo))
+			continue;
+		n++;
+		if ((d->lo > 1 || d->hi < 1) &&
+		    fabs(d->ratio - 1) > c->opts.delta) {
+			moved++;
+			lo = fmin(lo, d->ratio);
+			hi = fmax(hi, d->ratio);
+		}
+	}
+	if (moved)
+		warn(c, "the speed reference (ref_syscall_ns) differs between "
+		     "the sides in %zu of %zu cells (%+.1f%% to %+.1f%%): the "
+		     "machine's speed or the syscall entry cost changed; "
+		     "--normalise syscall compares latencies relative to "
+		     "it", moved, n, (lo - 1) * 100, (hi - 1) * 100);
 }
 
 /* What the replicates allow, over the primary rows. */
@@ -342,7 +375,13 @@ void gb_compare_build(struct gb_compare *c)
 	match(c);
 	pool_warnings(c, &c->base_group, "base");
 	pool_warnings(c, &c->new_group, "new");
+	speed_warning(c);
 	data_warnings(c);
+	if (c->opts.normalise)
+		warn(c, "--normalise syscall: each latency is divided by the "
+		     "same trial's getppid round trip (ref_syscall_ns) and "
+		     "shown in ns at base's reference speed; a change in "
+		     "syscall entry cost is divided out with the machine's");
 }
 
 void gb_compare_free(struct gb_compare *c)

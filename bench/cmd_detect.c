@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "kernel.h"
+#include "leftovers.h"
 #include "speedref.h"
 #include "sysinfo.h"
 #include "topo.h"
@@ -77,7 +78,8 @@ int gb_cmd_detect(int argc, char **argv)
 	print_placements(&tp);
 	gb_topo_fini(&tp);
 
-	td = gb_make_tmpdir(tmpdir, sizeof(tmpdir));
+	/* named and locked like a run's: a kill -9 here leaves a known name */
+	td = gb_own_tmpdir(tmpdir, sizeof(tmpdir));
 	gb_kernel_probe(&caps, td ? td : "/tmp");
 	printf("MADV_GUARD_INSTALL:\n");
 	for (int b = 0; b < GB_NR_BACKINGS; b++) {

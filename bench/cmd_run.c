@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "harness.h"
 #include "kernel.h"
+#include "leftovers.h"
 #include "order.h"
 #include "results.h"
 #include "run.h"
@@ -234,7 +235,7 @@ static char *own_tmpdir;
 /* Whatever way we exit, the temporary directory we made goes too. */
 static void remove_own_tmpdir(void)
 {
-	if (own_tmpdir)
+	if (own_tmpdir && getpid() == gb_owner_pid)
 		rmdir(own_tmpdir);
 }
 
@@ -242,8 +243,10 @@ static void check_kernel(struct run_state *st)
 {
 	struct utsname u;
 
+	/* what killed runs left: $TMPDIR's goes, results' are named */
+	gb_leftovers_report(st->cfg.results_dir, true);
 	if (!st->cfg.tmpdir) {
-		if (!gb_make_tmpdir(st->tmpdir, sizeof(st->tmpdir)))
+		if (!gb_own_tmpdir(st->tmpdir, sizeof(st->tmpdir)))
 			gb_die(GB_EXIT_ENV, "cannot create a temporary "
 			       "directory (%s): set TMPDIR or give --tmpdir",
 			       strerror(errno));
@@ -340,22 +343,72 @@ static void plan(struct run_state *st)
 		fit_budget(st);
 }
 
+static struct run_state *dying;
+
 static int finish(struct run_state *st, int rc, const char *why)
 {
 	char err[1024];
 	int ret;
 
+	dying = NULL;
+	gb_die_hook = NULL;
 	meta_finish(st, rc, why);
 	ret = gb_results_finish(&st->res, gb_plan_cells, gb_plan_nr_cells,
 				&st->meta, st->clock.ns_per_tick, err,
 				sizeof(err));
 	if (ret)
-		gb_die(GB_EXIT_FAILURE, "%s: nothing written under %s (check "
-		       "free space and permissions)", err, st->cfg.results_dir);
+		gb_die(GB_EXIT_KEPT, "%s: every finished trial is kept in %s "
+		       "(trials.tsv, complete: no): free space, then `guard-bench "
+		       "clean -o %s` keeps it as an incomplete run", err,
+		       st->res.tmp, st->cfg.results_dir);
 	gb_summary_print(stdout, gb_plan_cells, gb_plan_nr_cells);
 	printf("\nresults: %s%s\n", st->res.final,
 	       rc ? "  (incomplete: complete: no)" : "");
 	return rc;
+}
+
+/*
+ * gb_die() mid-run (out of memory, a limit hit): the same way out as
+ * any error, so every finished trial is written with complete: no.
+ */
+static void die_in_run(int status, const char *msg)
+{
+	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
+		struct gb_cell *c = gb_plan_cells[i];
+
+		if (c->status == GB_CELL_PENDING && c->nr_series) {
+			c->status = GB_CELL_PARTIAL;
+			snprintf(c->reason, sizeof(c->reason), "%s", msg);
+		}
+	}
+	if (dying)
+		finish(dying, status, msg);
+}
+
+/* Another run on our CPUs makes both runs' numbers wrong: say so. */
+static void claim_cpus(struct run_state *st)
+{
+	unsigned int cpus[ARRAY_SIZE(st->placement_cpus) + 1], cpu = 0;
+	size_t n = 0, taken;
+
+	cpus[n++] = st->topo.subject_cpu;
+	for (size_t i = 0; i < st->nr_placement_cpus; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < n; j++)
+			dup |= cpus[j] == st->placement_cpus[i];
+		if (!dup)
+			cpus[n++] = st->placement_cpus[i];
+	}
+	taken = gb_claim_cpus(cpus, n, &cpu);
+	if (!taken)
+		return;
+	gb_warn("another guard-bench run is measuring on CPU %u (%zu of this "
+		"run's CPUs in all): both runs' numbers are wrong; let one "
+		"finish first", cpu, taken);
+	gb_meta_set(&st->meta, "concurrent_run", "another guard-bench run "
+		    "held %zu of this run's CPUs (CPU %u) at the start", taken,
+		    cpu);
 }
 
 int gb_cmd_run(int argc, char **argv)
@@ -363,12 +416,15 @@ int gb_cmd_run(int argc, char **argv)
 	static struct run_state st;
 	struct gb_run run;
 	char why[512] = "", err[1024], name[512], host[256], ts[32];
+	char safe_host[256], safe_rel[256];
+	bool same;
 	struct utsname u;
 	int ret, rc;
 
 	st.t_entry = gb_mono_sec();
 	st.argc = argc;
 	st.argv = argv;
+	gb_owner_pid = getpid();
 	parse(&st, argc, argv);
 	aslr_off(&st, argv - 2);
 	/* from here a signal ends the run cleanly, whatever it was doing */
@@ -389,7 +445,15 @@ int gb_cmd_run(int argc, char **argv)
 	gethostname(host, sizeof(host));
 	host[sizeof(host) - 1] = '\0';
 	gb_utc_compact(ts, sizeof(ts), st.started);
-	snprintf(name, sizeof(name), "%s-%s", host, ts);
+	/* names from the machine: never a '/', "..", or a hidden name */
+	same = gb_path_name(safe_host, sizeof(safe_host), host);
+	same &= gb_path_name(safe_rel, sizeof(safe_rel), u.release);
+	if (!same)
+		gb_meta_set(&st.meta, "path_names", "host and release written "
+			    "as %s and %s in paths (meta host and "
+			    "kernel_release keep the originals)", safe_host,
+			    safe_rel);
+	snprintf(name, sizeof(name), "%s-%s", safe_host, ts);
 	if (!st.cfg.replicate && (st.cfg.replicates > 1 || st.cfg.interleave))
 		return gb_replicates_run(&st);
 	order_cells(&st);
@@ -397,11 +461,19 @@ int gb_cmd_run(int argc, char **argv)
 	if (st.cfg.replicate)
 		snprintf(name, sizeof(name), "r%u", st.replicate);
 	if (gb_results_create(&st.res, st.cfg.results_dir,
-			      st.cfg.replicate ? "." : u.release, name,
+			      st.cfg.replicate ? "." : safe_rel, name,
 			      err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s: give --results-dir a writable place",
 		       err);
+	ret = gb_hold_dir(st.res.tmp);
+	if (ret && ret != -ENOSYS)
+		gb_warn("cannot lock %s (%s): other runs tell it from a "
+			"leftover by the PID in its name alone", st.res.tmp,
+			strerror(-ret));
 	st.res.topo = &st.topo;
+	dying = &st;
+	gb_die_hook = die_in_run;
+	claim_cpus(&st);
 	meta_start(&st);
 	fprintf(stderr, "guard-bench: %zu cells, about %.0f s; writing %s\n",
 		gb_plan_nr_cells, gb_plan_estimate(&st.cfg), st.res.tmp);
@@ -425,6 +497,9 @@ int gb_cmd_run(int argc, char **argv)
 		gb_warn("interrupted by signal %d: keeping finished trials",
 			(int)gb_signalled);
 		rc = GB_EXIT_INTERRUPTED;
+	} else if (ret == -GB_ERR_LOST) {
+		gb_warn("%s: keeping finished cells", why);
+		rc = GB_EXIT_LOST;
 	} else if (ret) {
 		gb_warn("%s: keeping finished trials", why);
 		rc = GB_EXIT_FAILURE;

@@ -152,7 +152,7 @@ static void measure_point(const struct trend *t, struct trend_point *p,
 				     s->metric) != NULL;
 	if (!p->has)
 		return;
-	gb_diff_measure(&d, g, g, s, NULL);
+	gb_diff_measure(&d, g, g, s, NULL, false);
 	p->centre = d.base_centre;
 	p->spread = d.base_spread;
 	p->nrep = d.base_nrep;
@@ -197,7 +197,7 @@ static void measure(struct trend *t)
 				t->step_group[t->nr_steps] = g;
 				gb_diff_measure(&t->steps[t->nr_steps++],
 						&t->groups[prev],
-						&t->groups[g], s, NULL);
+						&t->groups[g], s, NULL, false);
 			}
 			prev = (long)g;
 		}

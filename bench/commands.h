@@ -14,6 +14,7 @@ int gb_cmd_detect(int argc, char **argv);
 int gb_cmd_compare(int argc, char **argv);
 int gb_cmd_trend(int argc, char **argv);
 int gb_cmd_primary(int argc, char **argv);
+int gb_cmd_clean(int argc, char **argv);
 void gb_usage(FILE *f);
 
 #endif

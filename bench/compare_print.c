@@ -237,7 +237,8 @@ static void text_primary(FILE *f, const struct gb_compare *c)
 		split_cell(d->sum->cell, vals, sizeof(vals), keys,
 			   sizeof(keys));
 		snprintf(title, sizeof(title), "%s: %s (%s, %s) by %s",
-			 d->sum->scenario, d->sum->metric, d->sum->unit,
+			 d->sum->scenario, d->sum->metric,
+			 d->normalised ? "ns at base's speed" : d->sum->unit,
 			 d->dir == GB_DIR_LOWER ? "lower better" :
 			 d->dir == GB_DIR_HIGHER ? "higher better" : "-", keys);
 		gb_put_wrapped(f, "", "    ", title);

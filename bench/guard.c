@@ -37,17 +37,20 @@ static int map_fd(struct gb_mapping *m, enum gb_backing backing,
 			return -errno;
 		}
 	} else {
-		m->path = gb_asprintf("%s/guard-bench.XXXXXX", tmpdir);
-		m->fd = mkostemp(m->path, O_CLOEXEC);
+		char *path = gb_asprintf("%s/guard-bench.XXXXXX", tmpdir);
+
+		m->fd = mkostemp(path, O_CLOEXEC);
 		if (m->fd < 0) {
 			int err = errno;
 
 			snprintf(why, whylen, "cannot create a file in %s: %s",
 				 tmpdir, strerror(err));
-			free(m->path);
-			m->path = NULL;
+			free(path);
 			return -err;
 		}
+		/* the fd is all we need: nothing left, even by kill -9 */
+		unlink(path);
+		free(path);
 	}
 	if (ftruncate(m->fd, (off_t)m->len)) {
 		snprintf(why, whylen, "ftruncate: %s", strerror(errno));
@@ -94,13 +97,8 @@ void gb_unmap(struct gb_mapping *m)
 		munmap(m->addr, m->len);
 	if (m->fd >= 0)
 		close(m->fd);
-	if (m->path) {
-		unlink(m->path);
-		free(m->path);
-	}
 	m->addr = NULL;
 	m->fd = -1;
-	m->path = NULL;
 }
 
 int gb_guard_supported(enum gb_backing backing, const char *tmpdir,

@@ -28,8 +28,7 @@ struct gb_mapping {
 	enum gb_backing backing;
 	char *addr;
 	size_t len;
-	int fd;
-	char *path;		/* file backing: unlinked at unmap */
+	int fd;			/* shmem, file: unlinked at once */
 };
 
 /*

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "balance.h"
+#include "barrier.h"
 #include "harness.h"
 #include "util.h"
 
@@ -36,7 +37,7 @@ size_t gb_plan_nr_cells;
 
 /* Shared by main and the workers of one cell. */
 struct phase_ctl {
-	pthread_barrier_t start, end;
+	struct gb_barrier start, end;
 	atomic_int stop;
 	int subject_active;
 	int count_locks;
@@ -54,6 +55,7 @@ struct worker_slot {
 	pthread_t thread;
 	bool started;
 	pid_t pid;		/* > 0: a contender process */
+	atomic_uint arrivals;	/* barrier arrivals: who is late */
 };
 
 static void on_signal(int sig)
@@ -400,14 +402,20 @@ static void *worker_main(void *arg)
 	/* counters belong to this thread: opened here, once pinned */
 	if (!w->err && ctl->pmu && gb_pmu_open_thread(&slot->pmu, ctl->pmu) >= 0)
 		w->pmu = &slot->pmu;
-	pthread_barrier_wait(&ctl->end);
+	/* a broken barrier: main gave up on this cell, so do we */
+	atomic_fetch_add(&slot->arrivals, 1);
+	if (gb_barrier_wait(&ctl->end))
+		goto out;
 	for (;;) {
-		pthread_barrier_wait(&ctl->start);
-		if (ctl->quit)
+		atomic_fetch_add(&slot->arrivals, 1);
+		if (gb_barrier_wait(&ctl->start) || ctl->quit)
 			break;
 		run_phase(w, ctl);
-		pthread_barrier_wait(&ctl->end);
+		atomic_fetch_add(&slot->arrivals, 1);
+		if (gb_barrier_wait(&ctl->end))
+			break;
 	}
+out:
 	if (w->pmu)
 		gb_pmu_close(w->pmu);
 	return NULL;
@@ -420,7 +428,19 @@ struct cell_threads {
 	struct worker_slot **slot;
 	unsigned int nr;
 	bool processes;
+	char lost[256];			/* a worker died or hung: how */
 };
+
+/*
+ * How long main waits at a barrier for workers that should be there
+ * already: a phase's end (one op late at most), the next phase's start,
+ * or, once a signal came, at all.  Set-up (pinning, worker_init) may
+ * take longer.  Past that a worker is stuck and the cell is abandoned.
+ */
+#define PHASE_MARGIN_S 5.0
+#define READY_MARGIN_S 30.0
+#define SIGNAL_GRACE_S 1.0
+#define WAIT_SLICE_S 0.02
 
 /*
  * Everything workers touch lives in MAP_SHARED memory, so the same code
@@ -433,10 +453,7 @@ static void *shared_alloc(size_t size)
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED)
-		gb_die(GB_EXIT_FAILURE, "mmap %zu shared bytes: %s", size,
-		       strerror(errno));
-	return p;
+	return p == MAP_FAILED ? NULL : p;
 }
 
 static void shared_free(void *p, size_t size)
@@ -464,7 +481,97 @@ static bool sleep_until(double deadline)
 	return false;
 }
 
-/* One phase of @seconds.  false when a signal cut it short. */
+static const char *worker_kind(struct cell_threads *ct, unsigned int i)
+{
+	if (!i)
+		return "subject thread";
+	return ct->processes ? "contender process" : "contender thread";
+}
+
+/* Has a contender process died?  Then ct->lost says how. */
+static bool reap_dead(struct cell_threads *ct)
+{
+	for (unsigned int i = 1; i < ct->nr; i++) {
+		struct worker_slot *s = ct->slot[i];
+		int st;
+
+		if (!s || s->pid <= 0 || waitpid(s->pid, &st, WNOHANG) <= 0)
+			continue;
+		if (ct->ctl->quit && WIFEXITED(st) && !WEXITSTATUS(st)) {
+			s->pid = 0;	/* told to quit, and did */
+			continue;
+		}
+		if (WIFSIGNALED(st))
+			snprintf(ct->lost, sizeof(ct->lost), "%s %d on CPU %u "
+				 "was killed by signal %d (%s; the OOM killer "
+				 "sends SIGKILL): cell abandoned",
+				 worker_kind(ct, i), (int)s->pid, s->w.cpu,
+				 WTERMSIG(st), strsignal(WTERMSIG(st)));
+		else
+			snprintf(ct->lost, sizeof(ct->lost), "%s %d on CPU %u "
+				 "exited with status %d mid-cell: cell "
+				 "abandoned",
+				 worker_kind(ct, i), (int)s->pid, s->w.cpu,
+				 WEXITSTATUS(st));
+		s->pid = 0;
+		return true;
+	}
+	return false;
+}
+
+/* The worker that arrived least often is the one main waits for. */
+static void name_late(struct cell_threads *ct, double waited)
+{
+	unsigned int late = 0;
+
+	for (unsigned int i = 1; i < ct->nr; i++)
+		if (atomic_load(&ct->slot[i]->arrivals) <
+		    atomic_load(&ct->slot[late]->arrivals))
+			late = i;
+	snprintf(ct->lost, sizeof(ct->lost), "%s %d on CPU %u did not reach "
+		 "the phase barrier within %.1f s (stopped or stuck): cell "
+		 "abandoned", worker_kind(ct, late),
+		 ct->slot[late]->pid > 0 ? (int)ct->slot[late]->pid : (int)late,
+		 ct->slot[late]->w.cpu, waited);
+}
+
+/*
+ * Main's side of a barrier: bounded by @margin (SIGNAL_GRACE_S once a
+ * signal came), watching the contender processes meanwhile.  0, or -1
+ * with ct->lost set and both barriers broken, so every worker leaves.
+ */
+static int main_wait(struct cell_threads *ct, struct gb_barrier *b,
+		     double margin)
+{
+	double t0 = gb_mono_sec(), deadline = t0 + margin, now;
+	uint32_t gen = gb_barrier_arrive(b);
+	int r;
+
+	while ((r = gb_barrier_await(b, gen, WAIT_SLICE_S)) == -ETIMEDOUT) {
+		now = gb_mono_sec();
+		if (reap_dead(ct))
+			break;
+		if (gb_signalled && deadline > now + SIGNAL_GRACE_S)
+			deadline = now + SIGNAL_GRACE_S;
+		if (now > deadline) {
+			name_late(ct, now - t0);
+			break;
+		}
+	}
+	if (!r)
+		return 0;
+	if (!ct->lost[0])
+		snprintf(ct->lost, sizeof(ct->lost), "a worker left the "
+			 "barrier: cell abandoned");
+	gb_barrier_break(&ct->ctl->start);
+	gb_barrier_break(&ct->ctl->end);
+	return -1;
+}
+
+/*
+ * One phase of @seconds.  false when a signal cut it short or a worker
+ * was lost (ct->lost says which).
+ */
 static bool run_main_phase(struct cell_threads *ct, bool subject_active,
 			   bool count_locks, double seconds)
 {
@@ -477,35 +584,96 @@ static bool run_main_phase(struct cell_threads *ct, bool subject_active,
 	atomic_store(&ct->ctl->stop, 0);
 	ct->ctl->subject_active = subject_active;
 	ct->ctl->count_locks = count_locks;
-	pthread_barrier_wait(&ct->ctl->start);
+	if (main_wait(ct, &ct->ctl->start, PHASE_MARGIN_S))
+		return false;
 	complete = sleep_until(gb_mono_sec() + seconds);
 	atomic_store(&ct->ctl->stop, 1);
-	pthread_barrier_wait(&ct->ctl->end);
+	if (main_wait(ct, &ct->ctl->end, PHASE_MARGIN_S))
+		return false;
 	return complete;
 }
 
-static void stop_threads(struct cell_threads *ct)
+/* Reap a contender process, killing it if it will not go by @deadline. */
+static void reap_by(pid_t pid, double deadline)
 {
+	const struct timespec ms = { 0, 1000000 };
+
+	while (waitpid(pid, NULL, WNOHANG) == 0) {
+		if (gb_mono_sec() > deadline) {
+			kill(pid, SIGKILL);
+			/* one stuck in the kernel lingers till we exit */
+			deadline += SIGNAL_GRACE_S;
+			if (gb_mono_sec() > deadline)
+				return;
+		}
+		nanosleep(&ms, NULL);
+	}
+}
+
+static bool join_by(pthread_t t, double deadline)
+{
+	struct timespec ts;
+	double left = deadline - gb_mono_sec();
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (left > 0) {
+		ts.tv_sec += (time_t)left;
+		ts.tv_nsec += (long)((left - (double)(time_t)left) * 1e9);
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+	}
+	return !pthread_timedjoin_np(t, NULL, &ts);
+}
+
+/*
+ * Let every worker go, bounded.  false when a worker thread would not
+ * end: it may still touch the cell's memory, so nothing is freed and
+ * the run must end (the process exit takes the thread with it).
+ */
+static bool stop_threads(struct cell_threads *ct)
+{
+	double deadline;
+	bool all = true;
+
+	if (!ct->ctl)
+		return true;
 	ct->ctl->quit = 1;
-	pthread_barrier_wait(&ct->ctl->start);
+	/* broken: by a loss, or by start_failed(), which let all go */
+	if (!atomic_load(&ct->ctl->start.broken))
+		main_wait(ct, &ct->ctl->start, PHASE_MARGIN_S);
+	deadline = gb_mono_sec() + (ct->lost[0] ? SIGNAL_GRACE_S :
+				    PHASE_MARGIN_S);
 	for (unsigned int i = 0; i < ct->nr; i++) {
 		struct worker_slot *s = ct->slot[i];
 
-		if (s->pid > 0)
-			waitpid(s->pid, NULL, 0);
-		else if (s->started)
-			pthread_join(s->thread, NULL);
+		if (s && s->pid > 0) {
+			if (ct->lost[0])
+				kill(s->pid, SIGKILL);
+			reap_by(s->pid, deadline);
+		} else if (s && s->started) {
+			all &= join_by(s->thread, deadline);
+		}
+	}
+	if (!all) {
+		if (!ct->lost[0])
+			snprintf(ct->lost, sizeof(ct->lost), "a worker thread "
+				 "did not end within %.0f s: run ended",
+				 PHASE_MARGIN_S);
+		return false;
 	}
 	for (unsigned int i = 0; i < ct->nr; i++) {
+		if (!ct->slot[i])
+			continue;
 		for (int k = 0; k < GB_MAX_TIMED_OPS; k++)
 			shared_free(ct->slot[i]->w.hist[k],
 				    sizeof(struct gb_hist));
 		shared_free(ct->slot[i], sizeof(struct worker_slot));
 	}
 	free(ct->slot);
-	pthread_barrier_destroy(&ct->ctl->start);
-	pthread_barrier_destroy(&ct->ctl->end);
 	shared_free(ct->ctl, sizeof(*ct->ctl));
+	return true;
 }
 
 /* Which events the first subject could open, and why not: for meta. */
@@ -546,19 +714,27 @@ static int fork_worker(struct worker_slot *s)
 
 static void init_barriers(struct phase_ctl *ctl, unsigned int count)
 {
-	pthread_barrierattr_t attr;
+	gb_barrier_init(&ctl->start, count);
+	gb_barrier_init(&ctl->end, count);
+}
 
-	pthread_barrierattr_init(&attr);
-	pthread_barrierattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-	pthread_barrier_init(&ctl->start, &attr, count);
-	pthread_barrier_init(&ctl->end, &attr, count);
-	pthread_barrierattr_destroy(&attr);
+/* A worker could not be made: the ones started leave at once. */
+static int start_failed(struct cell_threads *ct, unsigned int made, int err,
+			char *why, size_t whylen, const char *what)
+{
+	ct->nr = made;
+	gb_barrier_break(&ct->ctl->start);
+	gb_barrier_break(&ct->ctl->end);
+	snprintf(why, whylen, "%s: %s: lower --threads or free memory", what,
+		 strerror(-err));
+	return err;
 }
 
 static int start_threads(struct gb_run *run, struct gb_cell *c,
 			 struct cell_threads *ct, char *why, size_t whylen)
 {
 	unsigned int nops = 0;
+	char what[64];
 	int err = 0;
 
 	while (c->sc->timed_ops[nops])
@@ -567,6 +743,11 @@ static int start_threads(struct gb_run *run, struct gb_cell *c,
 	ct->nr = c->nr_contenders + 1;
 	ct->processes = c->processes;
 	ct->ctl = shared_alloc(sizeof(*ct->ctl));
+	if (!ct->ctl) {
+		snprintf(why, whylen, "mmap of shared worker state: %s: free "
+			 "memory", strerror(errno));
+		return -ENOMEM;
+	}
 	ct->ctl->topo = run->topo;
 	ct->ctl->clock = run->clock;
 	ct->ctl->lock_ids = run->lock_ids;
@@ -578,15 +759,22 @@ static int start_threads(struct gb_run *run, struct gb_cell *c,
 		struct worker_slot *s;
 
 		s = shared_alloc(sizeof(*s));
+		if (!s)
+			return start_failed(ct, i, -ENOMEM, why, whylen,
+					    "mmap of a worker's shared state");
+		ct->slot[i] = s;
 		s->ctl = ct->ctl;
 		s->w.cell = c;
 		s->w.index = i;
 		s->w.cpu = c->cpus[i];
 		for (unsigned int k = 0; timed && k < nops; k++) {
 			s->w.hist[k] = shared_alloc(sizeof(struct gb_hist));
+			if (!s->w.hist[k])
+				return start_failed(ct, i + 1, -ENOMEM, why,
+						    whylen,
+						    "mmap of a histogram");
 			gb_hist_reset(s->w.hist[k]);
 		}
-		ct->slot[i] = s;
 		if (i > 0 && ct->processes) {
 			err = fork_worker(s);
 		} else {
@@ -596,11 +784,16 @@ static int start_threads(struct gb_run *run, struct gb_cell *c,
 		}
 		if (err) {
 			/* the barrier counts every worker: run none */
-			gb_die(GB_EXIT_FAILURE, "starting worker %u: %s", i,
-			       strerror(-err));
+			snprintf(what, sizeof(what), "starting %s %u",
+				 worker_kind(ct, i), i);
+			return start_failed(ct, i + 1, err, why, whylen, what);
 		}
 	}
-	pthread_barrier_wait(&ct->ctl->end);	/* all bound and ready */
+	/* all bound and ready */
+	if (main_wait(ct, &ct->ctl->end, READY_MARGIN_S)) {
+		snprintf(why, whylen, "%s", ct->lost);
+		return -GB_ERR_LOST;
+	}
 	note_pmu_status(run, ct);
 	for (unsigned int i = 0; i < ct->nr; i++) {
 		struct gb_worker *w = &ct->slot[i]->w;
@@ -1204,8 +1397,16 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 		r = start_threads(run, c, &ct, cwhy, sizeof(cwhy));
 		if (!r)
 			r = run_trials(run, c, &ct, k, cwhy, sizeof(cwhy));
-		stop_threads(&ct);
-		c->sc->teardown(c);
+		/* a thread that would not stop keeps the cell's memory */
+		if (stop_threads(&ct))
+			c->sc->teardown(c);
+		/* a signal explains a late worker; otherwise it is lost */
+		if (ct.lost[0] && gb_signalled) {
+			r = -EINTR;
+		} else if (ct.lost[0]) {
+			r = -GB_ERR_LOST;
+			snprintf(cwhy, sizeof(cwhy), "%s", ct.lost);
+		}
 		if (!r) {
 			mark(c, GB_CELL_DONE, "");
 			continue;

@@ -2,6 +2,7 @@
 #ifndef GB_HARNESS_H
 #define GB_HARNESS_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stddef.h>
 
@@ -55,10 +56,14 @@ double gb_quantile_ns(const struct gb_clock *clock, const struct gb_hist *h,
  */
 double gb_measure_loop_overhead(const struct gb_clock *clock);
 
+/* A worker died (a contender process killed) or hung past its phase. */
+#define GB_ERR_LOST ESRCH
+
 /*
  * Run every planned cell, in @run->order, then each done cell's derive()
  * hook (values across cells).  Returns 0, -EINTR when a signal stopped it
- * (finished trials are kept), or -errno when an operation failed.
+ * (finished trials are kept), -GB_ERR_LOST when a worker was lost (the
+ * cell abandoned, the run ends), or -errno when an operation failed.
  */
 int gb_run_cells(struct gb_run *run, char *why, size_t whylen);
 

@@ -24,6 +24,8 @@ static const struct gb_command commands[] = {
 	{ "compare", gb_cmd_compare, "BASE NEW: the cover-letter table" },
 	{ "trend", gb_cmd_trend, "runs in kernel-version order, steps marked" },
 	{ "primary", gb_cmd_primary, "RUN: its primary rows as TSV, for tools" },
+	{ "clean", gb_cmd_clean,
+	  "what killed runs left: keep as incomplete runs, or --remove" },
 };
 
 void gb_usage(FILE *f)
@@ -42,15 +44,21 @@ void gb_usage(FILE *f)
 		"  %d  --tmpdir or the results directory is not usable;\n"
 		"     compare, trend: a run directory is missing, holds no "
 		"results\n     or has a malformed file (file:line in the "
-		"message)\n"
+		"message);\n     clean: a leftover could not be kept as a run\n"
 		"  %d  this kernel lacks MADV_GUARD_INSTALL (needs Linux 6.13+)"
 		"\n"
 		"  %d  interrupted by a signal (finished trials kept, "
 		"complete: no)\n"
-		"  %d  compare, trend: the runs share no cell\n",
+		"  %d  compare, trend: the runs share no cell\n"
+		"  %d  a worker died (a contender process killed, e.g. by the "
+		"OOM killer)\n     or hung: its cell abandoned, finished "
+		"cells kept, complete: no\n"
+		"  %d  run: the results could not be written in full (a full "
+		"disk):\n     every finished trial kept in the directory the "
+		"message names\n",
 		GB_EXIT_OK, GB_EXIT_FAILURE, GB_EXIT_USAGE, GB_EXIT_ENV,
 		GB_EXIT_NO_GUARD, GB_EXIT_INTERRUPTED,
-		GB_EXIT_NOTHING_IN_COMMON);
+		GB_EXIT_NOTHING_IN_COMMON, GB_EXIT_LOST, GB_EXIT_KEPT);
 }
 
 int main(int argc, char **argv)
@@ -72,5 +80,6 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 2, argv + 2);
 	gb_die(GB_EXIT_USAGE, "unknown command '%s': use run, list, detect, "
-	       "compare, trend or primary (guard-bench --help)", argv[1]);
+	       "compare, trend, primary or clean (guard-bench --help)",
+	       argv[1]);
 }

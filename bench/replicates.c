@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "leftovers.h"
 #include "merge.h"
 #include "run.h"
 #include "speedref.h"
@@ -398,7 +399,9 @@ static int finish_side(struct run_state *st, struct side *sd,
 	ret = gb_results_finish(&sd->res, mg->cells, mg->nr_cells, &sd->meta,
 				mg->ns_per_tick, err, sizeof(err));
 	if (ret)
-		gb_warn("%s: check free space and permissions", err);
+		gb_warn("%s: every finished replicate is kept in %s: free "
+			"space, then merge or compare them from there", err,
+			sd->root);
 	else
 		gb_summary_print(stdout, mg->cells, mg->nr_cells);
 out:
@@ -436,6 +439,8 @@ static void create_side(struct run_state *st, struct side *sd,
 			      err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s: give --results-dir a writable place",
 		       err);
+	/* ours while we live: no other run takes it for a leftover */
+	gb_hold_dir(sd->res.tmp);
 	snprintf(sd->root, sizeof(sd->root), "%s/replicates", sd->res.tmp);
 	if (mkdir(sd->root, 0755))
 		gb_die(GB_EXIT_ENV, "cannot create %s: %s: give "
@@ -452,7 +457,7 @@ int gb_replicates_run(struct run_state *st)
 	struct gb_merge mg = { .cells = gb_plan_cells,
 			       .nr_cells = gb_plan_nr_cells };
 	size_t nsides = st->cfg.interleave ? 2 : 1;
-	char host[256], ts[32], name[512];
+	char host[256], ts[32], name[512], release[256];
 	bool complete, all = true;
 	struct utsname u;
 	int rc = GB_EXIT_OK;
@@ -460,6 +465,9 @@ int gb_replicates_run(struct run_state *st)
 	uname(&u);
 	gethostname(host, sizeof(host));
 	host[sizeof(host) - 1] = '\0';
+	/* as a plain run names them: safe path components */
+	gb_path_name(host, sizeof(host), host);
+	gb_path_name(release, sizeof(release), u.release);
 	gb_utc_compact(ts, sizeof(ts), st->started);
 	sides[0].what = st->cfg.interleave ? "normal" : "";
 	sides[0].emulated = st->cfg.emulate && !st->cfg.interleave;
@@ -468,7 +476,7 @@ int gb_replicates_run(struct run_state *st)
 	for (size_t s = 0; s < nsides; s++) {
 		snprintf(name, sizeof(name), "%s-%s%s%s", host, ts,
 			 s ? "-" : "", s ? sides[s].what : "");
-		create_side(st, &sides[s], u.release, name);
+		create_side(st, &sides[s], release, name);
 	}
 	fprintf(stderr, "guard-bench: %ld replicate%s%s of %zu cells, order "
 		"seed %llu; writing %s%s%s\n", st->cfg.replicates,

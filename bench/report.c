@@ -131,13 +131,49 @@ size_t gb_group_replicates(const struct gb_group *g)
 }
 
 /*
+ * --normalise syscall: a latency divided by the speed reference of the
+ * same cell, replicate and trial (ref_syscall_ns), so that a host
+ * running all of a replicate slower or faster moves both alike.  The
+ * k-th value of a replicate in one row is the k-th trial, as in the
+ * reference row.  Returns false where the run has no reference for
+ * this value (the row is then compared unnormalised).
+ */
+static bool normalise(const struct gb_run_row *r, const struct gb_run_row *ref,
+		      size_t j, double *v)
+{
+	size_t k = 0, first = 0, nth = 0;
+
+	while (first < j && r->rep[first] != r->rep[j])
+		first++;
+	nth = j - first;
+	for (size_t i = 0; i < ref->n; i++) {
+		if (ref->rep[i] != r->rep[j])
+			continue;
+		if (k++ == nth) {
+			if (!(ref->v[i] > 0))
+				return false;
+			*v = r->v[j] / ref->v[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool normalised_metric(const char *metric)
+{
+	return !fnmatch("*_latency_*_ns", metric, 0) &&
+	       fnmatch("*_above_syscall_ns", metric, 0);
+}
+
+/*
  * One row's values over a group, replicates renumbered run after run.
  * Returns the number of values (0: no run has the row); *@v and *@rep
  * are malloc'd.
  */
 static size_t group_values(const struct gb_group *g,
-			   const struct gb_summary_row *key, double **v,
-			   unsigned int **rep, const struct gb_summary_row **sum)
+			   const struct gb_summary_row *key, bool norm,
+			   double **v, unsigned int **rep,
+			   const struct gb_summary_row **sum)
 {
 	size_t n = 0, k = 0;
 	unsigned int offset = 0;
@@ -154,9 +190,14 @@ static size_t group_values(const struct gb_group *g,
 	for (size_t i = 0; i < g->nr; i++) {
 		const struct gb_run_row *r = gb_run_find(&g->runs[i],
 			key->scenario, key->cell, key->metric);
+		const struct gb_run_row *ref = norm ?
+			gb_run_find(&g->runs[i], key->scenario, key->cell,
+				    "ref_syscall_ns") : NULL;
 
 		for (size_t j = 0; r && j < r->n; j++, k++) {
 			(*v)[k] = r->v[j];
+			if (ref && !normalise(r, ref, j, &(*v)[k]))
+				(*v)[k] = r->v[j];
 			(*rep)[k] = offset + r->rep[j];
 		}
 		if (r && !*sum)
@@ -248,10 +289,37 @@ static double spread(const struct gb_sample *s)
 	return s->nrep > 1 ? s->log_sd : s->within_cv;
 }
 
+/*
+ * Normalised centres are in units of the reference; shown in ns at the
+ * base side's reference speed (its centre of ref_syscall_ns in this
+ * cell), so that they read as latencies.  Ratios are unchanged.
+ */
+static void rescale(struct gb_diff *d, const struct gb_group *base,
+		    const struct gb_summary_row *key)
+{
+	struct gb_summary_row ref = *key;
+	const struct gb_summary_row *sum;
+	struct gb_sample s;
+	unsigned int *rep;
+	double *v;
+	size_t n;
+
+	snprintf(ref.metric, sizeof(ref.metric), "ref_syscall_ns");
+	n = group_values(base, &ref, false, &v, &rep, &sum);
+	gb_sample_build(&s, v, rep, n);
+	if (n && s.positive) {
+		d->base_centre *= s.centre;
+		d->new_centre *= s.centre;
+	}
+	gb_sample_free(&s);
+	free(v);
+	free(rep);
+}
+
 void gb_diff_measure(struct gb_diff *d, const struct gb_group *base,
 		     const struct gb_group *new,
 		     const struct gb_summary_row *key,
-		     const struct gb_floors *floors)
+		     const struct gb_floors *floors, bool norm)
 {
 	struct gb_sample b, n;
 	struct gb_re_result re;
@@ -261,8 +329,10 @@ void gb_diff_measure(struct gb_diff *d, const struct gb_group *base,
 	size_t nb, nn;
 
 	memset(d, 0, sizeof(*d));
-	nb = group_values(base, key, &bv, &br, &bs);
-	nn = group_values(new, key, &nv, &nr, &ns);
+	norm = norm && normalised_metric(key->metric);
+	nb = group_values(base, key, norm, &bv, &br, &bs);
+	nn = group_values(new, key, norm, &nv, &nr, &ns);
+	d->normalised = norm;
 	d->sum = bs ? bs : key;
 	d->dir = gb_metric_direction(key->metric);
 	d->primary = gb_metric_primary(key->scenario, key->metric);
@@ -294,6 +364,8 @@ void gb_diff_measure(struct gb_diff *d, const struct gb_group *base,
 	} else if (d->base_centre > 0) {
 		d->ratio = d->new_centre / d->base_centre;
 	}
+	if (norm)
+		rescale(d, base, key);
 	gb_sample_free(&b);
 	gb_sample_free(&n);
 	free(bv);
@@ -617,6 +689,20 @@ static int set_noise_floor(struct gb_report_opts *o, unsigned int cmd,
 	return 0;
 }
 
+static int set_normalise(struct gb_report_opts *o, unsigned int cmd,
+			 const char *val, char *err, size_t errlen)
+{
+	(void)cmd;
+	if (!strcmp(val, "syscall"))
+		o->normalise = true;
+	else if (!strcmp(val, "none"))
+		o->normalise = false;
+	else
+		return opt_error(err, errlen, "--normalise: '%s': use syscall "
+				 "or none", val);
+	return 0;
+}
+
 static int set_all(struct gb_report_opts *o, unsigned int cmd,
 		   const char *val, char *err, size_t errlen)
 {
@@ -670,6 +756,9 @@ static const struct report_opt report_opts[] = {
 	{ "all", NULL, BOTH, set_all,
 	  "every row: the descriptive ones (tails, rates, counts, PMU) "
 	  "too, not only the primary rows that get a verdict" },
+	{ "normalise", "REF", GB_CMD_COMPARE, set_normalise,
+	  "syscall: latencies divided by the same trial's speed reference "
+	  "(ref_syscall_ns) before comparing; none (default)" },
 	{ "noise-floor", "FILE", BOTH, set_noise_floor,
 	  "a noise floor measured on this machine by make validate: lets "
 	  "a side with one replicate be judged" },

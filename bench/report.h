@@ -112,6 +112,7 @@ struct gb_diff {
 	double p, p_adj;	/* Welch, Holm over primary rows; NAN */
 	double df, se, mde;	/* mde: detectable change, fraction */
 	bool used_floor;	/* a side had one replicate: floor's sd */
+	bool normalised;	/* values over ref_syscall_ns */
 	bool significant;	/* p_adj < alpha and the CI excludes 1 */
 	const char *why;	/* why a primary row has no verdict */
 	enum gb_outcome outcome;
@@ -119,12 +120,13 @@ struct gb_diff {
 
 /*
  * Measure one row: pool each side's values by replicate, then
- * gb_re_compare().  @floors may be NULL.
+ * gb_re_compare().  @floors may be NULL.  @normalise: latencies in
+ * units of the same trial's ref_syscall_ns (compare --normalise).
  */
 void gb_diff_measure(struct gb_diff *d, const struct gb_group *base,
 		     const struct gb_group *new,
 		     const struct gb_summary_row *key,
-		     const struct gb_floors *floors);
+		     const struct gb_floors *floors, bool normalise);
 /*
  * Holm over the primary rows with a test (the family), each primary
  * row's minimum detectable effect at alpha / family, then verdicts.
@@ -178,6 +180,7 @@ struct gb_report_opts {
 	bool all;		/* every row, not only the primary ones */
 	bool allow_incomplete;	/* take runs with complete: no */
 	bool force_pool;	/* pool runs that differ in a pool key */
+	bool normalise;		/* --normalise syscall */
 	const char *noise_floor;	/* --noise-floor FILE */
 	bool help;
 	int nr_runs;

@@ -65,10 +65,12 @@ void gb_meta_free(struct gb_meta *m)
 /* fclose that reports a failed write (ENOSPC surfaces here). */
 static int close_checked(FILE *f)
 {
-	int err = ferror(f) ? (errno ? errno : EIO) : 0;
+	int err = 0;
 
-	if (fflush(f) && !err)
-		err = errno;
+	/* a flush retries what an earlier error left: errno says why */
+	errno = 0;
+	if (fflush(f) || ferror(f))
+		err = errno ? errno : EIO;
 	if (!err && fsync(fileno(f)))
 		err = errno;
 	if (fclose(f) && !err)
@@ -154,6 +156,8 @@ int gb_results_create(struct gb_results *r, const char *root,
 		return ret;
 	}
 	free(path);
+	/* big enough for a whole trial: one write() per flush, never half */
+	setvbuf(r->trials, NULL, _IOFBF, 1 << 20);
 	for (int i = 0; gb_trials_header[i]; i++)
 		fprintf(r->trials, "%s%s", i ? "\t" : "", gb_trials_header[i]);
 	fputc('\n', r->trials);
@@ -180,6 +184,7 @@ void gb_results_trial_row(struct gb_results *r, const char *scenario,
 
 int gb_results_flush(struct gb_results *r, char *err, size_t errlen)
 {
+	errno = 0;
 	if (fflush(r->trials) || ferror(r->trials)) {
 		int e = errno ? errno : EIO;
 
@@ -390,36 +395,92 @@ static int write_all(struct gb_results *r, struct gb_cell **cells,
 	return ret;
 }
 
+/*
+ * Rename @from to @to unless @to exists, atomically: RENAME_NOREPLACE,
+ * or where the filesystem lacks it, an empty directory claimed with
+ * mkdir (exclusive) that rename may then replace.
+ */
+static int rename_noreplace(const char *from, const char *to)
+{
+	if (!renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE))
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -errno;
+	if (mkdir(to, 0755))
+		return -errno;
+	if (rename(from, to)) {
+		int err = errno;
+
+		rmdir(to);
+		return -err;
+	}
+	return 0;
+}
+
+/* Make a rename into @path's directory survive a crash. */
+static int fsync_parent(const char *path)
+{
+	char *dir = gb_strdup(path), *slash = strrchr(dir, '/');
+	int fd, ret = 0;
+
+	if (slash)
+		*slash = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd))
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return ret;
+}
+
+/* Two runs in one second: never overwrite, take the next free name. */
+static int rename_into_place(struct gb_results *r, char *err, size_t errlen)
+{
+	char final[sizeof(r->final)];
+	int ret = -EEXIST;
+
+	memcpy(final, r->final, sizeof(final));
+	for (int i = 1; ret == -EEXIST || ret == -ENOTEMPTY; i++) {
+		if (i > 99)
+			break;
+		if (i > 1 && snprintf(final, sizeof(final), "%s-%d", r->final,
+				      i) >= (int)sizeof(final))
+			break;
+		ret = rename_noreplace(r->tmp, final);
+	}
+	if (ret) {
+		snprintf(err, errlen, "rename %s to %s: %s", r->tmp, final,
+			 strerror(-ret));
+		return ret;
+	}
+	memcpy(r->final, final, sizeof(final));
+	r->tmp[0] = '\0';
+	ret = fsync_parent(r->final);
+	if (ret)
+		gb_warn("fsync of the directory holding %s: %s: a crash now "
+			"may lose its name", r->final, strerror(-ret));
+	return 0;
+}
+
 int gb_results_finish(struct gb_results *r, struct gb_cell **cells,
 		      size_t nr_cells, const struct gb_meta *meta,
 		      double ns_per_tick, char *err, size_t errlen)
 {
 	const char *what = "";
-	char final[sizeof(r->final)];
 	int ret;
 
 	ret = write_all(r, cells, nr_cells, meta, ns_per_tick, &what);
 	if (ret) {
+		/* what was flushed stays: the caller says where */
 		snprintf(err, errlen, "writing %s/%s: %s", r->tmp, what,
 			 strerror(-ret));
-		gb_results_abort(r);
+		if (r->trials)
+			fclose(r->trials);
+		r->trials = NULL;
 		return ret;
 	}
-	/* Two runs in one second: never overwrite, take the next name. */
-	memcpy(final, r->final, sizeof(final));
-	for (int i = 2; !access(final, F_OK) && i < 100; i++)
-		if (snprintf(final, sizeof(final), "%s-%d", r->final, i) >=
-		    (int)sizeof(final))
-			break;
-	if (rename(r->tmp, final)) {
-		ret = -errno;
-		snprintf(err, errlen, "rename %s to %s: %s", r->tmp, final,
-			 strerror(errno));
-		gb_results_abort(r);
-		return ret;
-	}
-	memcpy(r->final, final, sizeof(final));
-	return 0;
+	return rename_into_place(r, err, errlen);
 }
 
 void gb_results_abort(struct gb_results *r)

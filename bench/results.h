@@ -127,8 +127,11 @@ void gb_results_trial_row(struct gb_results *r, const char *scenario,
 /* Push trials.tsv to disk after each trial: a crash keeps them. */
 int gb_results_flush(struct gb_results *r, char *err, size_t errlen);
 /*
- * Write summaries, cells and meta, then rename into place.  Returns 0
- * or -errno (@err names the path); on error the temporary dir is gone.
+ * Write summaries, cells and meta, then rename into place under a name
+ * no other run holds (<name>-2, -3, ... when two finish in one second)
+ * and fsync the parent.  Returns 0 or -errno (@err names the path); on
+ * error before the rename r->tmp still holds every trial flushed, and
+ * after it r->tmp is "".
  */
 int gb_results_finish(struct gb_results *r, struct gb_cell **cells,
 		      size_t nr_cells, const struct gb_meta *meta,

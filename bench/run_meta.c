@@ -385,6 +385,8 @@ void meta_finish(struct run_state *st, int rc, const char *why)
 	if (rc == GB_EXIT_INTERRUPTED)
 		gb_meta_set(&st->meta, "stopped_by", "signal %d",
 			    (int)gb_signalled);
+	else if (rc == GB_EXIT_LOST)
+		gb_meta_set(&st->meta, "stopped_by", "lost worker: %s", why);
 	else if (rc)
 		gb_meta_set(&st->meta, "stopped_by", "error: %s", why);
 }

@@ -20,13 +20,26 @@ static void vmsg(const char *kind, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+void (*gb_die_hook)(int status, const char *msg);
+pid_t gb_owner_pid;
+
 void gb_die(int status, const char *fmt, ...)
 {
+	void (*hook)(int status, const char *msg) = gb_die_hook;
+	char msg[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg("error: ", fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fflush(stdout);
+	fprintf(stderr, "guard-bench: error: %s\n", msg);
+	/* a contender process: its parent's buffers are not its own */
+	if (gb_owner_pid && getpid() != gb_owner_pid)
+		_exit(status);
+	gb_die_hook = NULL;
+	if (hook)
+		hook(status, msg);
 	exit(status);
 }
 
@@ -219,4 +232,24 @@ char *gb_make_tmpdir(char *buf, size_t len)
 		base = "/tmp";
 	snprintf(buf, len, "%s/guard-bench.XXXXXX", base);
 	return mkdtemp(buf);
+}
+
+bool gb_path_name(char *buf, size_t len, const char *name)
+{
+	size_t n = 0;
+	bool same = true;
+
+	for (const char *p = name; *p && n + 1 < len; p++, n++) {
+		unsigned char c = (unsigned char)*p;
+		bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+			    c == '+' || (c == '.' && n > 0);
+
+		buf[n] = safe ? (char)c : '_';
+		same &= safe;
+	}
+	if (!n && len > 1)
+		buf[n++] = '_';
+	buf[n] = '\0';
+	return same && n == strlen(name);
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 /*
@@ -20,13 +21,22 @@ enum gb_exit {
 	GB_EXIT_NO_GUARD = 4,	/* kernel lacks MADV_GUARD_INSTALL */
 	GB_EXIT_INTERRUPTED = 5,/* signal: partial results, complete: no */
 	GB_EXIT_NOTHING_IN_COMMON = 6,	/* compare/trend: no shared cell */
+	/* 7: scripts/plot.sh only (gnuplot missing) */
+	GB_EXIT_LOST = 8,	/* a worker died or hung: cell abandoned */
+	GB_EXIT_KEPT = 9,	/* results not written in full: trials kept */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Print "guard-bench: error: <msg>" and exit with @status. */
+/*
+ * Print "guard-bench: error: <msg>" and exit with @status.  In a run,
+ * gb_die_hook (called once, in gb_owner_pid only) first saves what was
+ * measured; a child of gb_owner_pid leaves with _exit().
+ */
 void gb_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+extern void (*gb_die_hook)(int status, const char *msg);
+extern pid_t gb_owner_pid;
 void gb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void gb_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -55,6 +65,13 @@ void gb_utc_iso(char *buf, size_t len, time_t t);
 void gb_utc_compact(char *buf, size_t len, time_t t);
 
 double gb_mono_sec(void);
+
+/*
+ * @name (a host name, a kernel release) as one safe path component:
+ * bytes outside [A-Za-z0-9._+-] and a leading '.' become '_', so never
+ * "..", a '/', or a hidden name; "" becomes "_".  true if unchanged.
+ */
+bool gb_path_name(char *buf, size_t len, const char *name);
 
 /* mkdtemp under $TMPDIR (or /tmp); returns @buf or NULL. */
 char *gb_make_tmpdir(char *buf, size_t len);
