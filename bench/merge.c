@@ -87,6 +87,10 @@ static int pool_values(struct gb_merge *m, const struct gb_run *run,
 		long si;
 		struct gb_cell *c;
 
+		if (ci < 0 && m->skip_unplanned) {
+			m->unplanned++;
+			continue;
+		}
 		if (ci < 0) {
 			snprintf(err, errlen, "%s: cell '%s %s' is not in this "
 				 "run's plan: remove the directory, it ran "

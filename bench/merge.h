@@ -14,6 +14,12 @@ struct gb_merge {
 	struct gb_cell **cells;		/* the parent's plan */
 	size_t nr_cells;
 	bool emulated;
+	/*
+	 * --interleave's normal side: it runs cells the emulated plan
+	 * lacks (fork, stacks' other modes); they are left out, counted.
+	 */
+	bool skip_unplanned;
+	size_t unplanned;
 	struct gb_meta meta;		/* the first replicate's meta.txt */
 	double ns_per_tick;		/* its timer, for hist/ */
 	char cells_tsv[4096];		/* its cells.tsv */

@@ -381,6 +381,8 @@ static int finish_side(struct run_state *st, struct side *sd,
 		goto out;
 	}
 	mg->emulated = sd->emulated;
+	mg->skip_unplanned = st->cfg.interleave && !sd->emulated;
+	mg->unplanned = 0;
 	ret = gb_merge_dirs(mg, &sd->res, dirs, reps, nr, err, sizeof(err));
 	if (ret) {
 		gb_warn("merging %s: %s", sd->res.tmp, err);
@@ -390,6 +392,12 @@ static int finish_side(struct run_state *st, struct side *sd,
 	side_meta(st, sd, &mg->meta, merged, nr, *complete);
 	/* the first replicate's speed and balance checks: over all */
 	gb_meta_checks(&sd->meta, mg->cells, mg->nr_cells);
+	if (mg->unplanned)
+		gb_meta_set(&sd->meta, "rows_not_merged", "%zu rows of cells "
+			    "the emulated side does not run (fork, stacks' "
+			    "other modes): nothing to compare them with; each "
+			    "replicate under replicates/ keeps them",
+			    mg->unplanned);
 	from = gb_asprintf("%s/topology.xml", dirs[0]);
 	to = gb_results_path(&sd->res, "topology.xml");
 	gb_copy_file(from, to);

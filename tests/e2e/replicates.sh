@@ -181,6 +181,17 @@ check "replicates alternate: normal r1, emulated r1, normal r2, emulated r2" \
 	 c=$(meta "$nd/replicates/r2" started) e=$(meta "$ed/replicates/r2" started) &&
 	 [[ ! "$b" < "$a" && ! "$c" < "$b" && ! "$e" < "$c" && "$a" < "$e" ]]'
 
+# cells only the normal side runs (fork is not run under --emulate) are
+# left out of its merge, said in meta.txt, not an error
+$GB run -s install,fork --backing anon --pages 1 --guards 0 -R 2 -n 2 \
+	-d 0.05 -w 0.01 --emulate write-lock --interleave -o "$T/xf" \
+	>"$T/out" 2>"$T/err"
+rc=$?
+nd=$(rundirs "$T/xf" | grep -v -- '-emulated$')
+check "--interleave with a scenario --emulate skips: both sides land" \
+	'[ $rc -eq 0 ] && [ "$(rundirs "$T/xf" | wc -l)" -eq 2 ] &&
+	 meta "$nd" rows_not_merged | grep -q "the emulated side does not run"'
+
 # ---- --budget covers all replicates -------------------------------------
 $GB run -s install --backing anon -R 2 -n 1 --budget 6 -o "$T/b" \
 	>"$T/out" 2>"$T/err"

@@ -125,7 +125,7 @@ static enum gb_outcome judge_one(const char *metric, const double *b,
 	struct gb_group gb = { .runs = &fb->run, .nr = 1 };
 	struct gb_group gn = { .runs = &fn->run, .nr = 1 };
 
-	gb_diff_measure(d, &gb, &gn, &fb->sum, fl);
+	gb_diff_measure(d, &gb, &gn, &fb->sum, fl, false);
 	gb_diffs_judge(d, 1, GB_DEFAULT_DELTA);
 	/* d keeps a pointer into the rows: only scalars are used below */
 	d->sum = NULL;

@@ -100,7 +100,7 @@ static size_t judged_changed(struct sim_run *b, struct sim_run *n,
 	size_t changed = 0;
 
 	for (size_t i = 0; i < ROWS; i++)
-		gb_diff_measure(&d[i], &gb, &gn, &b->sum[i], NULL);
+		gb_diff_measure(&d[i], &gb, &gn, &b->sum[i], NULL, false);
 	gb_diffs_judge(d, ROWS, GB_DEFAULT_DELTA);
 	*which = -1;
 	for (size_t i = 0; i < ROWS; i++)
