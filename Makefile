@@ -8,7 +8,8 @@ OPT      ?= -O2
 SANITIZE ?=
 PKGS     := hwloc
 PKG_CONFIG ?= pkg-config
-VERSION  := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
+# A `make dist` tarball has no .git: it carries its version in VERSION.
+VERSION  := $(shell cat VERSION 2>/dev/null || git describe --always --dirty --tags 2>/dev/null || echo unknown)
 
 CFLAGS   += -std=gnu11 $(OPT) -g -Wall -Wextra -Wshadow -Wformat=2 \
 	    -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
@@ -216,3 +217,17 @@ plots: build
 .PHONY: lab
 lab: all
 	scripts/vm/lab.sh
+
+# ---- source tarball ------------------------------------------------------
+# dist/guardbench-$(DIST_VERSION).tar.gz: the tracked files as they are in
+# the work tree, and VERSION; mmtests' guardbench-install builds from it
+# (scripts/fleet/mmtests/), as can a LAVA device (scripts/fleet/lava/).
+DIST_VERSION ?= $(VERSION)
+
+.PHONY: dist
+dist:
+	@set -e; d=dist/guardbench-$(DIST_VERSION); rm -rf $$d; mkdir -p $$d; \
+	git ls-files -z | tar --null -T - -cf - | tar -xf - -C $$d; \
+	echo '$(VERSION)' > $$d/VERSION; \
+	tar -C dist -czf $$d.tar.gz guardbench-$(DIST_VERSION); rm -rf $$d; \
+	echo $$d.tar.gz

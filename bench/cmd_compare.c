@@ -214,6 +214,12 @@ static void settings_warnings(struct gb_compare *c)
 			     "not finish are missing or have fewer trials",
 			     c->new_group.runs[i].name,
 			     gb_run_meta(&c->new_group.runs[i], "complete"));
+	if (strstr(gb_run_meta(b, "virt"), "tcg") ||
+	    strstr(gb_run_meta(n, "virt"), "tcg"))
+		warn(c, "a side ran under an emulator (virt %s / %s): its "
+		     "timings are functional only, not a CPU's; its lock "
+		     "counts are real", gb_run_meta(b, "virt"),
+		     gb_run_meta(n, "virt"));
 	if (c->base_group.override[0])
 		warn(c, "base pools runs that differ in %s (--force-pool)",
 		     c->base_group.override);
@@ -265,6 +271,14 @@ static void speed_warning(struct gb_compare *c)
 		     "machine's speed or the syscall entry cost changed; "
 		     "--normalise syscall compares latencies relative to "
 		     "it", moved, n, (lo - 1) * 100, (hi - 1) * 100);
+}
+
+static bool normalised_rows(const struct gb_compare *c)
+{
+	for (size_t i = 0; i < c->nr_diffs; i++)
+		if (c->diffs[i].normalised)
+			return true;
+	return false;
 }
 
 /* What the replicates allow, over the primary rows. */
@@ -377,11 +391,12 @@ void gb_compare_build(struct gb_compare *c)
 	pool_warnings(c, &c->new_group, "new");
 	speed_warning(c);
 	data_warnings(c);
-	if (c->opts.normalise)
-		warn(c, "--normalise syscall: each latency is divided by the "
-		     "same trial's getppid round trip (ref_syscall_ns) and "
-		     "shown in ns at base's reference speed; a change in "
-		     "syscall entry cost is divided out with the machine's");
+	if (c->opts.normalise && normalised_rows(c))
+		warn(c, "latencies are normalised (--normalise syscall, the "
+		     "default): each divided by the same trial's getppid "
+		     "round trip (ref_syscall_ns), shown in ns at base's "
+		     "reference speed; a change in syscall entry cost is "
+		     "divided out with the machine's (--normalise none: raw)");
 }
 
 void gb_compare_free(struct gb_compare *c)

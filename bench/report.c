@@ -171,10 +171,12 @@ static bool normalised_metric(const char *metric)
  * are malloc'd.
  */
 static size_t group_values(const struct gb_group *g,
-			   const struct gb_summary_row *key, bool norm,
+			   const struct gb_summary_row *key, bool *norm,
 			   double **v, unsigned int **rep,
 			   const struct gb_summary_row **sum)
 {
+	bool want = norm && *norm, used = true;
+
 	size_t n = 0, k = 0;
 	unsigned int offset = 0;
 
@@ -190,19 +192,30 @@ static size_t group_values(const struct gb_group *g,
 	for (size_t i = 0; i < g->nr; i++) {
 		const struct gb_run_row *r = gb_run_find(&g->runs[i],
 			key->scenario, key->cell, key->metric);
-		const struct gb_run_row *ref = norm ?
+		const struct gb_run_row *ref = want ?
 			gb_run_find(&g->runs[i], key->scenario, key->cell,
 				    "ref_syscall_ns") : NULL;
 
 		for (size_t j = 0; r && j < r->n; j++, k++) {
 			(*v)[k] = r->v[j];
-			if (ref && !normalise(r, ref, j, &(*v)[k]))
-				(*v)[k] = r->v[j];
 			(*rep)[k] = offset + r->rep[j];
+			if (want && (!ref || !normalise(r, ref, j, &(*v)[k])))
+				used = false;
 		}
 		if (r && !*sum)
 			*sum = r->sum;
 		offset += g->runs[i].nr_replicates;
+	}
+	/* all or nothing: a side half normalised compares nothing */
+	if (want && !used) {
+		for (size_t i = 0, j = 0; i < g->nr; i++) {
+			const struct gb_run_row *r = gb_run_find(&g->runs[i],
+				key->scenario, key->cell, key->metric);
+
+			for (size_t m = 0; r && m < r->n; m++)
+				(*v)[j++] = r->v[m];
+		}
+		*norm = false;
 	}
 	return n;
 }
@@ -305,7 +318,7 @@ static void rescale(struct gb_diff *d, const struct gb_group *base,
 	size_t n;
 
 	snprintf(ref.metric, sizeof(ref.metric), "ref_syscall_ns");
-	n = group_values(base, &ref, false, &v, &rep, &sum);
+	n = group_values(base, &ref, NULL, &v, &rep, &sum);
 	gb_sample_build(&s, v, rep, n);
 	if (n && s.positive) {
 		d->base_centre *= s.centre;
@@ -330,8 +343,16 @@ void gb_diff_measure(struct gb_diff *d, const struct gb_group *base,
 
 	memset(d, 0, sizeof(*d));
 	norm = norm && normalised_metric(key->metric);
-	nb = group_values(base, key, norm, &bv, &br, &bs);
-	nn = group_values(new, key, norm, &nv, &nr, &ns);
+	nb = group_values(base, key, &norm, &bv, &br, &bs);
+	if (norm)
+		nn = group_values(new, key, &norm, &nv, &nr, &ns);
+	else
+		nn = group_values(new, key, NULL, &nv, &nr, &ns);
+	if (!norm) {	/* new lacked the reference: base raw as well */
+		free(bv);
+		free(br);
+		nb = group_values(base, key, NULL, &bv, &br, &bs);
+	}
 	d->normalised = norm;
 	d->sum = bs ? bs : key;
 	d->dir = gb_metric_direction(key->metric);
@@ -757,8 +778,9 @@ static const struct report_opt report_opts[] = {
 	  "every row: the descriptive ones (tails, rates, counts, PMU) "
 	  "too, not only the primary rows that get a verdict" },
 	{ "normalise", "REF", GB_CMD_COMPARE, set_normalise,
-	  "syscall: latencies divided by the same trial's speed reference "
-	  "(ref_syscall_ns) before comparing; none (default)" },
+	  "syscall (default): each latency divided by the same trial's "
+	  "speed reference (ref_syscall_ns) before comparing, shown in ns "
+	  "at base's speed; none: raw ns" },
 	{ "noise-floor", "FILE", BOTH, set_noise_floor,
 	  "a noise floor measured on this machine by make validate: lets "
 	  "a side with one replicate be judged" },
@@ -831,6 +853,8 @@ void gb_report_parse(struct gb_report_opts *o, unsigned int cmd,
 	memset(o, 0, sizeof(*o));
 	o->format = GB_FMT_TEXT;
 	o->delta = GB_DEFAULT_DELTA;
+	/* chosen by A/A and injected-delay runs: METHODOLOGY.md */
+	o->normalise = cmd == GB_CMD_COMPARE;
 	o->runs = gb_zalloc(((size_t)argc + 1) * sizeof(*o->runs));
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i], *eq, *val = NULL;

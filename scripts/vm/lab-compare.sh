@@ -61,6 +61,7 @@ start=$(now)
 # boot SIDE IMAGE ROUND: one replicate; its run directory on stdout
 boot() {
 	local side=$1 img=$2 round=$3 log rdir rc=0
+	shift 3
 	log=$out/$side-$round.log
 	say "round $round/$ROUNDS: booting $side ($(basename "$(dirname "$img")")), $(elapsed "$start") s so far"
 	"$V/run.sh" "$img" "$ARCH" run "$@" >"$log" 2>&1 || rc=$?

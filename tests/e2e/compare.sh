@@ -53,7 +53,7 @@ fits_72() { sed 's/±/+/g' "$1" | awk 'length > 72 { bad = 1 } END { exit bad }'
 # meta.txt defaults; CELLS= adds cells ("a,b").
 synth() {
 	local dir=$1 scale=$2 noise=$3 seed=$4 trials=10 cells="" kv
-	local reps=5 repnoise=0.004
+	local reps=5 repnoise=0.004 ref=0
 	shift 4
 	mkdir -p "$dir"
 	{
@@ -76,6 +76,7 @@ synth() {
 		CELLS=*) cells=${kv#CELLS=} ;;
 		REPS=*) reps=${kv#REPS=} ;;
 		REPNOISE=*) repnoise=${kv#REPNOISE=} ;;
+		REF=*) ref=${kv#REF=} ;;
 		*)
 			sed -i "/^${kv%%=*}: /d" "$dir/meta.txt"
 			echo "${kv%%=*}: ${kv#*=}" >>"$dir/meta.txt"
@@ -84,7 +85,7 @@ synth() {
 	done
 	awk -v scale="$scale" -v noise="$noise" -v seed="$seed" \
 		-v trials="$trials" -v extra="$cells" -v dir="$dir" \
-		-v reps="$reps" -v repnoise="$repnoise" '
+		-v reps="$reps" -v repnoise="$repnoise" -v ref="$ref" '
 	function stats(key, unit,   i, j, k, x, s, m, sd, v) {
 		k = n[key]
 		for (i = 1; i <= k; i++) v[i] = val[key, i]
@@ -106,6 +107,9 @@ synth() {
 		nc = split("backing=anon pages=1,backing=anon pages=16" (extra ? "," extra : ""), cell, ",")
 		metric[1] = "install_latency_p50_ns"; unit[1] = "ns"; base[1] = 700
 		metric[2] = "pairs_per_sec"; unit[2] = "ops/s"; base[2] = 1e6
+		# REF=1: the speed reference, moving with the replicate
+		nm = ref ? 3 : 2
+		metric[3] = "ref_syscall_ns"; unit[3] = "ns"; base[3] = 200
 		print "scenario\tcell\treplicate\ttrial\tmetric\tvalue\tunit" > (dir "/trials.tsv")
 		for (c = 1; c <= nc; c++)
 			for (r = 1; r <= reps; r++) {
@@ -113,7 +117,7 @@ synth() {
 				# every grid point once
 				o = reps > 1 ? 1 + repnoise * (2 * ((3 * r + seed) % reps) / (reps - 1) - 1) : 1
 				for (t = 1; t <= trials; t++)
-					for (m = 1; m <= 2; m++) {
+					for (m = 1; m <= nm; m++) {
 						u = trials > 1 ? 2 * ((7 * t + seed) % trials) / (trials - 1) - 1 : 0
 						v = base[m] * c * scale * o * (1 + noise * u)
 						key = "install" SUBSEP cell[c] SUBSEP metric[m]
@@ -124,7 +128,7 @@ synth() {
 			}
 		print "scenario\tcell\tmetric\tunit\tn\tmedian\tmin\tmax\tmean\tstddev\tcv" > (dir "/summary.tsv")
 		for (c = 1; c <= nc; c++) {
-			for (m = 1; m <= 2; m++)
+			for (m = 1; m <= nm; m++)
 				stats("install" SUBSEP cell[c] SUBSEP metric[m], unit[m])
 			printf "install\t%s\tmmap_lock_read_per_pair\tper pair\t1\t2\t2\t2\t2\t0\t0\n",
 				cell[c] > (dir "/summary.tsv")
@@ -217,6 +221,25 @@ check "noisy replicates: every primary row inconclusive, det above 10%" \
 	'$GB compare --format tsv "$S/noisy_a" "$S/noisy_b" 2>/dev/null >"$T/noisy.tsv" &&
 	 [ "$(mcol "$T/noisy.tsv" install_latency_p50_ns verdict | grep -cx inconclusive)" -eq 2 ] &&
 	 [ -z "$(mcol "$T/noisy.tsv" install_latency_p50_ns mde | awk "\$1 <= 0.10")" ]'
+
+# ---- the speed reference: a host whose speed moves the whole replicate --
+synth "$S/speed_a" 1 0.005 3 REPNOISE=0.15 REF=1
+synth "$S/speed_b" 1.05 0.005 4 REPNOISE=0.15 REF=1
+sed -i '/^install\t[^\t]*\t[0-9]*\t[0-9]*\tref_syscall_ns\t/ s/\t\([0-9.]*\)\tns$/\t\1\tns/' "$S/speed_b/trials.tsv"
+awk -F'\t' -v OFS='\t' '$5 == "ref_syscall_ns" { $6 = $6 / 1.05 } 1' "$S/speed_b/trials.tsv" >"$T/t" &&
+	mv "$T/t" "$S/speed_b/trials.tsv"
+awk -F'\t' -v OFS='\t' '$3 == "ref_syscall_ns" { $6 /= 1.05; $7 /= 1.05; $8 /= 1.05; $9 /= 1.05; $10 /= 1.05 } 1' \
+	"$S/speed_b/summary.tsv" >"$T/t" && mv "$T/t" "$S/speed_b/summary.tsv"
+check "speed moving whole replicates: raw, +5% hides in 15% noise" \
+	'$GB compare --normalise none --format tsv "$S/speed_a" "$S/speed_b" 2>/dev/null >"$T/raw.tsv" &&
+	 [ "$(mcol "$T/raw.tsv" install_latency_p50_ns verdict | grep -cx inconclusive)" -eq 2 ]'
+check "normalised by the reference (the default): +5% found, worse" \
+	'$GB compare --format tsv "$S/speed_a" "$S/speed_b" 2>/dev/null >"$T/norm.tsv" &&
+	 [ "$(mcol "$T/norm.tsv" install_latency_p50_ns verdict | grep -cx worse)" -eq 2 ]'
+expect 0 "latencies are normalised \(--normalise syscall, the default\)" \
+	"the report says the latencies are normalised" -- $GB compare "$S/speed_a" "$S/speed_b"
+expect 2 "--normalise: 'cycles': use syscall or none" "--normalise cycles: exit 2" -- \
+	$GB compare --normalise cycles "$S/speed_a" "$S/speed_b"
 
 # ---- one replicate a side: no verdict without a noise floor ------------
 synth "$S/one_a" 1 0.005 5 REPS=1
