@@ -26,11 +26,11 @@ bool gb_imbalanced(struct gb_cell **cells, size_t n, char *note, size_t len)
 			if (med <= GB_IMBALANCE_MARGIN)
 				continue;
 			if (used < len)
-				used += (size_t)snprintf(note + used, len - used,
-					"%s%s %s: threads' rates differ by up "
-					"to %.0f%% (median; cpu_share_thread* "
-					"says if their CPU time did)",
-					any ? "; " : "",
+				used += (size_t)snprintf(note + used,
+					len - used, "%s%s %s: threads' rates "
+					"differ by up to %.0f%% (median; "
+					"cpu_share_thread* says if their CPU "
+					"time did)", any ? "; " : "",
 					c->sc->name, c->label, med * 100);
 			any = true;
 		}

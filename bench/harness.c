@@ -27,6 +27,8 @@
 #define WORKER_ALIGN 256
 /* threads whose rates are reported one by one */
 #define GB_THREAD_RATES 8
+/* trials redone when the subject completed no op, per cell */
+#define GB_IDLE_RETRIES 5
 
 volatile sig_atomic_t gb_signalled;
 
@@ -339,8 +341,6 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	}
 	if (w->pmu)
 		gb_pmu_start(w->pmu);
-	if (timing_ref && alone)
-		gb_speedref_measure(ctl->clock, &w->ref);
 	getrusage(RUSAGE_THREAD, &r0);
 	c0 = thread_cpu_sec();
 	t0 = gb_mono_sec();
@@ -371,16 +371,20 @@ static void run_phase(struct gb_worker *w, struct phase_ctl *ctl)
 	 * The machine's speed now, on the subject's CPU: every other
 	 * worker has stopped and waits at the barrier.  Outside the
 	 * timed loop, its elapsed time and its counters.  Alone in its
-	 * cell, the subject also took it before the loop: the trial's
-	 * value is the mean of both ends, so a change of speed half-way
-	 * through shows half.
+	 * cell, the subject's previous active phase (warm-up or trial)
+	 * ended right before this one began: the trial's value is the
+	 * mean of that reference and this one, both ends of the trial,
+	 * without taking any of the trial's own time.
 	 */
 	if (timing_ref) {
-		struct gb_speedref pre = w->ref;
+		struct gb_speedref end;
 
-		gb_speedref_measure(ctl->clock, &w->ref);
-		if (alone)
-			gb_speedref_mean(&w->ref, &pre);
+		gb_speedref_measure(ctl->clock, &end);
+		w->ref = end;
+		if (alone && w->ref_prev_ok)
+			gb_speedref_mean(&w->ref, &w->ref_prev);
+		w->ref_prev = end;
+		w->ref_prev_ok = true;
 	}
 }
 
@@ -1258,6 +1262,7 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 {
 	const struct gb_config *cfg = run->cfg;
 	struct trial_buf *tb = gb_zalloc(sizeof(*tb));
+	unsigned int idle_trials = 0;
 	int ret = 0;
 
 	if (!run_main_phase(ct, true, false, cfg->warmup_s)) {
@@ -1268,7 +1273,7 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 	ret = phase_error(ct, why, whylen);
 	for (unsigned int t = 0; !ret && t < (unsigned int)cfg->trials; t++) {
 		double with = 0, without = 0;
-		bool ok = true;
+		bool ok = true, idle = false;
 
 		progress(run, c, idx, t);
 		tb->n = 0;
@@ -1282,6 +1287,15 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 			ret = phase_error(ct, why, whylen);
 			if (!ok || ret)
 				break;
+			/*
+			 * No subject op in a whole phase (it never got its
+			 * CPU, or one op outlasted the phase): nothing was
+			 * measured, and 0 is no latency.
+			 */
+			if (active && !ct->slot[0]->w.ops) {
+				idle = true;
+				break;
+			}
 			if (active) {
 				collect_subject(run, ct, c, tb);
 				with = collect_contenders(ct, c, tb);
@@ -1298,6 +1312,19 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 		}
 		if (ret)
 			break;
+		if (idle) {
+			if (++idle_trials > GB_IDLE_RETRIES) {
+				snprintf(why, whylen, "the subject completed no "
+					 "%s in %u phases of %.3f s: the machine "
+					 "is too busy or the trials too short "
+					 "(raise --duration)", subject_unit(c),
+					 idle_trials, cfg->duration_s);
+				ret = -EAGAIN;
+				break;
+			}
+			t--;	/* the same trial again (wraps, then ++) */
+			continue;
+		}
 		if (c->control)
 			put(tb, c, "ratio", without > 0 ? with / without : 0,
 			    "%s_vs_control", c->sc->contenders_fault ?

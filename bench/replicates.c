@@ -25,6 +25,7 @@
 #include "leftovers.h"
 #include "merge.h"
 #include "run.h"
+#include "speedref.h"
 #include "util.h"
 
 /* Options the orchestrator sets itself on each replicate's command. */
@@ -390,6 +391,8 @@ static int finish_side(struct run_state *st, struct side *sd,
 		goto out;
 	}
 	side_meta(st, sd, &mg->meta, merged, nr, *complete);
+	/* the first replicate's speed and balance checks: over all */
+	gb_meta_checks(&sd->meta, mg->cells, mg->nr_cells);
 	if (mg->unplanned)
 		gb_meta_set(&sd->meta, "rows_not_merged", "%zu rows of cells "
 			    "the emulated side does not run (fork, stacks' "

@@ -12,10 +12,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "balance.h"
 #include "commands.h"
 #include "harness.h"
 #include "run.h"
+#include "speedref.h"
 #include "stats.h"
 #include "sysinfo.h"
 #include "stackguard.h"
@@ -370,21 +370,6 @@ static void meta_pmu(struct run_state *st)
 	gb_meta_set(&st->meta, "pmu", "%s", used ? buf : "none counted");
 }
 
-/* Did the machine change speed, did threads share it alike? */
-static void meta_checks(struct run_state *st)
-{
-	char note[2048];
-	bool moved = gb_speedref_moved(gb_plan_cells, gb_plan_nr_cells, note,
-				       sizeof(note));
-
-	gb_meta_set(&st->meta, "speed_ref_moved", "%s", moved ? "yes" : "no");
-	gb_meta_set(&st->meta, "speed_ref_note", "%s", note);
-	moved = gb_imbalanced(gb_plan_cells, gb_plan_nr_cells, note,
-			      sizeof(note));
-	gb_meta_set(&st->meta, "thread_imbalance", "%s", moved ? "yes" : "no");
-	gb_meta_set(&st->meta, "thread_imbalance_note", "%s", note);
-}
-
 void meta_finish(struct run_state *st, int rc, const char *why)
 {
 	char ts[32];
@@ -392,7 +377,8 @@ void meta_finish(struct run_state *st, int rc, const char *why)
 	meta_pmu(st);
 	meta_overhead_share(st);
 	meta_emulation(st);
-	meta_checks(st);
+	/* did the machine change speed, did threads share it alike? */
+	gb_meta_checks(&st->meta, gb_plan_cells, gb_plan_nr_cells);
 	gb_utc_iso(ts, sizeof(ts), time(NULL));
 	gb_meta_set(&st->meta, "finished", "%s", ts);
 	gb_meta_set(&st->meta, "setup_s", "%.3f", st->setup_s);

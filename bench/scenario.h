@@ -51,6 +51,8 @@ struct gb_worker {
 	struct gb_pmu_count pmu_count[GB_PMU_MAX_EVENTS];	/* last phase */
 	unsigned int flip;		/* emulation's alternating flag */
 	struct gb_speedref ref;		/* subject: this phase's reference */
+	struct gb_speedref ref_prev;	/* taken at the end of the last one */
+	bool ref_prev_ok;
 };
 
 struct gb_scenario {

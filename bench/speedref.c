@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "balance.h"
 #include "hist.h"
+#include "results.h"
 #include "scenario.h"
 #include "speedref.h"
 #include "stats.h"
@@ -174,10 +176,12 @@ static bool check(struct gb_cell **cells, size_t n, int which, char *note,
 				append(note, len, "%s%s beyond +-%.1f%% of the "
 				       "run's median %.1f ns in", note[0] ?
 				       "; " : "", names[which], thr * 100, med);
+			/* a merge keeps no noise: its values span replicates */
 			if (first)
-				append(note, len, "%s %s %s: trial", moved ?
+				append(note, len, "%s %s %s: %s", moved ?
 				       "," : "", cells[i]->sc->name,
-				       cells[i]->label);
+				       cells[i]->label, cells[i]->nr_ref_noise ?
+				       "trial" : "value (trials.tsv order)");
 			append(note, len, "%s %zu (%.1f ns)", first ? "" : ",",
 			       t + 1, s->v[t]);
 			moved = true;
@@ -198,4 +202,16 @@ bool gb_speedref_moved(struct gb_cell **cells, size_t n, char *note,
 	if (!a && !b)
 		snprintf(note, len, "none");
 	return a || b;
+}
+
+void gb_meta_checks(struct gb_meta *m, struct gb_cell **cells, size_t n)
+{
+	char note[2048];
+	bool yes = gb_speedref_moved(cells, n, note, sizeof(note));
+
+	gb_meta_set(m, "speed_ref_moved", "%s", yes ? "yes" : "no");
+	gb_meta_set(m, "speed_ref_note", "%s", note);
+	yes = gb_imbalanced(cells, n, note, sizeof(note));
+	gb_meta_set(m, "thread_imbalance", "%s", yes ? "yes" : "no");
+	gb_meta_set(m, "thread_imbalance_note", "%s", note);
 }

@@ -55,4 +55,12 @@ struct gb_cell;
 bool gb_speedref_moved(struct gb_cell **cells, size_t n, char *note,
 		       size_t len);
 
+/*
+ * meta.txt's speed_ref_moved, speed_ref_note, thread_imbalance and
+ * thread_imbalance_note over @cells: a run's own, or a merge's over all
+ * its replicates (where trials are named by their place in trials.tsv).
+ */
+struct gb_meta;
+void gb_meta_checks(struct gb_meta *m, struct gb_cell **cells, size_t n);
+
 #endif

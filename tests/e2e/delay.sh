@@ -5,24 +5,29 @@
 # measures what that really adds to a call.  guard-bench's install p50
 # must move by the probe's figure, its remove p50 must not.
 #
-# Runs without and with the delay alternate (A B A B ...), so load and
-# the host's speed changes fall on both.  Each side is read by its
-# fastest trial (the minimum of the per-trial p50s, robust for
-# single-thread timings: noise only adds): on a host that switches
-# between speeds, both minima then come from the fast state.
+# Runs without and with the delay alternate (A B A B ...), so load
+# falls on both.  The host also switches between speed states that
+# move install and remove together by 50-190 ns from one run to the
+# next (METHODOLOGY.md, "An injected delay, in full"), so install is
+# read against remove of the same run, which the shim does not touch:
+# per run the median over trials of install p50 - remove p50, per round
+# B - A, the median over rounds.  Remove itself is read by each side's
+# fastest trial.
 #
 #	tests/e2e/delay.sh [DELAY_NS [ROUNDS]]
 #
-# Tolerance: the delta within max(25% of the probe's, 20 ns) of it;
-# remove within max(25% of the probe's delta, 20 ns) of 0.  The
-# validation the issue asks for (+-10% or 5 ns, four quiet rounds at 50
-# and 100 ns) is the same measurement with DELAY_NS and ROUNDS given.
+# Tolerance: install within max(25% of the probe's delta, 20 ns) of it;
+# remove within max(50% of it, 20 ns) of 0: a state change moves remove
+# by up to ~190 ns here, so the default delay (400 ns) keeps that inside
+# while a remove delayed too would still fail.  The validation the
+# issue asks for (+-10% or 5 ns, four quiet rounds at 50 and 100 ns) is
+# the same measurement with DELAY_NS and ROUNDS given.
 set -u
 cd "$(dirname "$0")/../.."
 GB=bench/guard-bench
 SHIM=$PWD/tests/helpers/delay-shim.so
 PROBE=tests/helpers/delay-probe
-DELAY=${1:-200}
+DELAY=${1:-400}
 ROUNDS=${2:-3}
 T=$(mktemp -d /tmp/guard-bench-delay.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -63,6 +68,19 @@ minof() {
 	done | sort -g | head -1
 }
 
+# one run: median over its trials of install p50 - remove p50
+gap() {
+	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ t = $c["replicate"] SUBSEP $c["trial"] }
+		$c["metric"] == "install_latency_p50_ns" { a[t] = $c["value"] }
+		$c["metric"] == "remove_latency_p50_ns" { b[t] = $c["value"] }
+		END { for (t in a) if (t in b) print a[t] - b[t] }' \
+		"$1"/*/*/trials.tsv | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR) print NR % 2 ? v[(NR + 1) / 2] :
+			(v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+deltas=()
 for r in $(seq 1 "$ROUNDS"); do
 	for side in a b; do
 		d=0
@@ -72,20 +90,23 @@ for r in $(seq 1 "$ROUNDS"); do
 			-e none >/dev/null 2>"$T/err" ||
 			{ not_ok "run $side-$r"; sed 's/^/#   /' "$T/err"; }
 	done
+	ga=$(gap "$T/a-$r")
+	gb=$(gap "$T/b-$r")
+	deltas+=("$(awk -v a="${ga:-0}" -v b="${gb:-0}" 'BEGIN { print b - a }')")
 done
-ia=$(minof a install_latency_p50_ns)
-ib=$(minof b install_latency_p50_ns)
+di=$(printf '%s\n' "${deltas[@]}" | sort -g |
+	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 ra=$(minof a remove_latency_p50_ns)
 rb=$(minof b remove_latency_p50_ns)
-echo "# install p50 (fastest trial): $ia -> $ib ns; remove p50: $ra -> $rb ns;" \
-	"probe: +$added ns"
+echo "# install - remove, B - A per round: ${deltas[*]} ns (median $di);" \
+	"remove p50 (fastest trial): $ra -> $rb ns; probe: +$added ns"
 tol=$(awk -v a="$added" 'BEGIN { t = a * 0.25; print (t > 20 ? t : 20) }')
-check "install p50 moves by the probe's delta (+$added +- $tol ns)" \
-	"\"$ib\" != \"\" && \"$ia\" != \"\" && \
-	 ($ib - $ia) - $added < $tol && $added - ($ib - $ia) < $tol"
-check "remove p50 does not move (within +- $tol ns)" \
+rtol=$(awk -v a="$added" 'BEGIN { t = a * 0.5; print (t > 20 ? t : 20) }')
+check "install p50 moves by the probe's delta ($di against +$added +- $tol ns)" \
+	"\"$di\" != \"\" && $di - $added < $tol && $added - $di < $tol"
+check "remove p50 does not move ($ra -> $rb, within +- $rtol ns)" \
 	"\"$rb\" != \"\" && \"$ra\" != \"\" && \
-	 ($rb - $ra) < $tol && ($ra - $rb) < $tol"
+	 ($rb - $ra) < $rtol && ($ra - $rb) < $rtol"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

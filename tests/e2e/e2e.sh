@@ -295,29 +295,38 @@ done
 # Same op, same CPU: the harness's pairs/s against a bare loop
 # (tests/e2e/plain-loop: libc only, pinned, timed once around).  Rates
 # are per second of the thread's CPU time (pairs_per_sec /
-# subject_cpu_share), so other tasks holding the CPU do not count; noise
-# only ever slows a loop down, so the best trial of five rounds meets
-# the best of the bare loop's.  The untimed cell (op-timing=none) must
-# agree within 10%, the timed one, which pays a timer read and a
-# histogram update per op (loop_overhead_ns, ~4% here), within 15%.
-# Measured on the shared 2-vCPU VM at load 9 (METHODOLOGY.md, "Where
-# each nanosecond goes"): best untimed against best bare loop 0.4% apart
-# over six rounds, but single five-round checks 6-7% apart when the host
-# sat in its slow state for one side's runs; 10% is what holds there.
+# subject_cpu_share), so other tasks holding the CPU do not count.  Each
+# round sets the best trial of one run against the best of six bare
+# loops, three just before it and three just after (noise only slows a
+# loop down); the median of
+# five rounds' ratios is checked, so a round whose two sides caught the
+# host in different speed states does not decide.  The untimed cell
+# (op-timing=none) must agree within 12%; the timed one pays a timer
+# read and a histogram update per op (loop_overhead_ns, ~4%) and must
+# lie between 20% slower and 5% faster.  Measured on the shared 2-vCPU
+# VM at load 8-14 (METHODOLOGY.md, "Where each nanosecond goes"): eight
+# runs of this check gave medians 0.90-0.97 untimed, 0.88-1.02 timed,
+# single rounds 0.78-1.13: that, not the 2% of eight rounds at load 8,
+# is what holds here.
 # Sanitizers instrument the harness's bookkeeping far more than the bare
 # loop's: the comparison means something only in a plain build.
 if [ -n "${GB_SANITIZE:-}" ]; then
 	echo "# SANITIZE=$GB_SANITIZE: harness against bare loop not compared"
 else
-# Interleaved rounds, so a burst of load hits both sides alike.
-timed=0 untimed=0 plain=0
-best() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a ? b : a) }'; }
+rt=() ru=()
 for round in 1 2 3 4 5; do
 	rm -rf "$T/res"
+	# the bare loop just before and just after, on the subject's CPU
+	cpu=$(awk '/^Cpus_allowed_list/ { split($2, a, "[-,]"); print a[1] }' \
+		/proc/self/status)
+	p0=$(tests/e2e/plain-loop "$cpu" 50000 3 | awk '{ print $2 }')
+	# six trials a cell against six bare-loop chunks: the best of as
+	# many draws on both sides, or the side with more would win
 	$GB run -o "$T/res" -s install --backing anon --pages 1 \
-		--op-timing per-op,none -n 3 -d 0.2 -w 0.05 >/dev/null 2>&1
+		--op-timing per-op,none -n 6 -d 0.1 -w 0.05 >/dev/null 2>&1
 	d=$(rundir "$T/res")
-	cpu=$(sed -n 's/^subject_cpu: //p' "$d/meta.txt")
+	p1=$(tests/e2e/plain-loop "$cpu" 50000 3 | awk '{ print $2 }')
+	p=$(awk -v a="${p0:-0}" -v b="${p1:-0}" 'BEGIN { print (a > b ? a : b) }')
 	for cell in timed untimed; do
 		label="backing=anon pages=1"
 		[ $cell = untimed ] && label="$label op-timing=none"
@@ -329,24 +338,26 @@ for round in 1 2 3 4 5; do
 			$k["metric"] == "subject_cpu_share" { s[t] = $k["value"] }
 			END { for (t in r) if (s[t] > 0 && r[t] / s[t] > b)
 				b = r[t] / s[t]; print b + 0 }' "$d/trials.tsv")
-		eval "$cell=\$(best \"\$$cell\" \"$v\")"
+		ratio=$(awk -v h="$v" -v p="${p:-0}" \
+			'BEGIN { print (p > 0 ? h / p : 0) }')
+		if [ $cell = timed ]; then rt+=("$ratio"); else ru+=("$ratio"); fi
 	done
-	p=$(tests/e2e/plain-loop "$cpu" 100000 3 | awk '{ print $2 }')
-	plain=$(best "$plain" "$p")
 done
-for cell in untimed timed; do
-	eval "h=\$$cell"
-	tol=0.10
-	[ $cell = timed ] && tol=0.15
-	desc="best $cell harness pairs per CPU-s within $(awk -v t=$tol \
-		'BEGIN { print t * 100 }')% of the bare loop's ($h vs $plain)"
-	if awk -v h="$h" -v p="$plain" -v t="$tol" \
-		'BEGIN { r = h / p; exit !(r > 1 - t && r < 1 + t) }'; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-	fi
-done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+mu=$(median "${ru[@]}")
+mt=$(median "${rt[@]}")
+desc="untimed harness / bare loop, pairs per CPU-s, median of 5 rounds: $mu (${ru[*]})"
+if awk -v r="$mu" 'BEGIN { exit !(r > 0.88 && r < 1.12) }'; then
+	ok "$desc within 12%"
+else
+	not_ok "$desc within 12%"
+fi
+desc="timed harness / bare loop: $mt (${rt[*]})"
+if awk -v r="$mt" 'BEGIN { exit !(r > 0.80 && r < 1.05) }'; then
+	ok "$desc within -20%..+5%"
+else
+	not_ok "$desc within -20%..+5%"
+fi
 fi
 
 echo "$pass passed, $fail failed"

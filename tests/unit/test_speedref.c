@@ -135,6 +135,26 @@ static void test_imbalance(void **state)
 	test_free(c);
 }
 
+/*
+ * The reference itself: finite, positive, a getppid round trip between
+ * 10 ns and 100 us, 1000 multiply-adds at least 1000 cycles of any CPU
+ * we run on (0.1 ns each) and under 1 ms.
+ */
+static void test_measure(void **state)
+{
+	struct gb_speedref r;
+	struct gb_clock clk;
+
+	(void)state;
+	assert_int_equal(gb_clock_init(&clk, "auto"), 0);
+	gb_speedref_measure(&clk, &r);
+	if (!(r.syscall_ns > 10 && r.syscall_ns < 100000))
+		fail_msg("ref_syscall_ns = %g", r.syscall_ns);
+	if (!(r.loop_ns > 100 && r.loop_ns < 1000000))
+		fail_msg("ref_loop_ns = %g", r.loop_ns);
+	assert_true(r.syscall_noise >= 0 && r.loop_noise >= 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_two_states),
 		cmocka_unit_test(test_within_noise),
 		cmocka_unit_test(test_imbalance),
+		cmocka_unit_test(test_measure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
