@@ -67,6 +67,12 @@ delta=$(awk -v d="$pct" 'BEGIN { print d / 100 }')
 if [ "$mode" = compare ] && [ ${#runs[@]} -ne 2 ]; then
 	die "compare needs two runs, BASE and NEW, got ${#runs[@]}" 2
 fi
+# A compare side may pool runs, RUN1,RUN2,...: compare gets the sides as
+# given; labels, CDFs and tails come from each side's first run.
+sides=("${runs[@]}")
+if [ "$mode" = compare ]; then
+	runs=("${runs[0]%%,*}" "${runs[1]%%,*}")
+fi
 mkdir -p "$out" || die "cannot create $out: set PLOTS_DIR to a writable place" 3
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guard-bench-plot.XXXXXX") || exit 1
@@ -276,7 +282,7 @@ survival() {
 
 # ---- compare: one chart per metric, a row per cell ---------------------
 compare_charts() {
-	"$GB" compare --format tsv "${opts[@]}" "${runs[@]}" >"$tmp/cmp.tsv" \
+	"$GB" compare --format tsv "${opts[@]}" "${sides[@]}" >"$tmp/cmp.tsv" \
 		2>"$tmp/gb.err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
@@ -324,7 +330,7 @@ compare_charts() {
 		gp compare "compare-$metric" \
 			"source_text='data: trials.tsv (guard-bench compare --format tsv)'" \
 			"heading=$(heading "$metric ($unit): new/base, grey +-$pct%" "${whose[@]}")" \
-			"xlabel_text=$(q "ratio of medians, 95% CI as compare gives it ($better)")" \
+			"xlabel_text=$(q "ratio of centres over replicates, 95% CI as compare gives it ($better)")" \
 			"delta=$delta" "logx=$logx" "xmin=$xmin" "xmax=$xmax" \
 			"file=$(q "$f")" "rows=$rows"
 	done <"$tmp/charts.sorted"
