@@ -214,7 +214,7 @@ report: build
 # RUNS: every run of this host
 trend: build
 	@set -e; runs='$(RUNS)'; \
-	[ -n "$$runs" ] || runs=$$(scripts/runs.sh '$(RESULTS)'); \
+	[ -n "$$runs" ] || runs=$$(scripts/runs.sh --complete '$(RESULTS)'); \
 	$(BIN) trend $(REPORT_ARGS) $$runs; \
 	scripts/plot.sh trend $(REPORT_ARGS) $$runs || [ $$? -eq 7 ]
 

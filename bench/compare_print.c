@@ -88,13 +88,11 @@ static void how_to_read(FILE *f, const struct gb_compare *c)
 	char buf[2048];
 
 	snprintf(buf, sizeof(buf), "How to read: value = geometric mean "
-		 "over replicates (independent runs) of their trials' median, "
-		 "± spread between replicates. change = new/base - 1, tested "
-		 "by Welch's t on log replicate medians, Holm over the %zu "
-		 "primary rows: better/worse at p < %.2g beyond ±%.3g%%; "
-		 "equiv(alent): 95%% CI and det within ±%.3g%%; else "
-		 "incon(clusive). det: the change this comparison could "
-		 "detect (80%% power). --all: CIs and descriptive rows.",
+		 "over replicates (runs) of their trials' median, ± their "
+		 "spread; change = new/base - 1 by Welch's t on log replicate "
+		 "medians, Holm over %zu primary rows: better/worse at p < "
+		 "%.2g beyond ±%.3g%%; equiv.: CI and det within ±%.3g%%; "
+		 "else incon.; det: the change it could detect (80%% power).",
 		 c->nr_family, GB_ALPHA, c->opts.delta * 100,
 		 c->opts.delta * 100);
 	gb_put_wrapped(f, "", "", buf);
@@ -238,7 +236,7 @@ static void text_primary(FILE *f, const struct gb_compare *c)
 			   sizeof(keys));
 		snprintf(title, sizeof(title), "%s: %s (%s, %s) by %s",
 			 d->sum->scenario, d->sum->metric,
-			 d->normalised ? "ns at base's speed" : d->sum->unit,
+			 d->sum->unit,
 			 d->dir == GB_DIR_LOWER ? "lower better" :
 			 d->dir == GB_DIR_HIGHER ? "higher better" : "-", keys);
 		gb_put_wrapped(f, "", "    ", title);
