@@ -266,11 +266,10 @@ static void speed_warning(struct gb_compare *c)
 		}
 	}
 	if (moved)
-		warn(c, "the speed reference (ref_syscall_ns) differs between "
-		     "the sides in %zu of %zu cells (%+.1f%% to %+.1f%%): the "
-		     "machine's speed or the syscall entry cost changed; "
-		     "--normalise syscall compares latencies relative to "
-		     "it", moved, n, (lo - 1) * 100, (hi - 1) * 100);
+		warn(c, "the speed reference (ref_syscall_ns) moved in %zu of "
+		     "%zu cells (%+.1f%% to %+.1f%%): machine speed or syscall "
+		     "entry cost changed", moved, n, (lo - 1) * 100,
+		     (hi - 1) * 100);
 }
 
 static bool normalised_rows(const struct gb_compare *c)
@@ -392,11 +391,9 @@ void gb_compare_build(struct gb_compare *c)
 	speed_warning(c);
 	data_warnings(c);
 	if (c->opts.normalise && normalised_rows(c))
-		warn(c, "latencies are normalised (--normalise syscall, the "
-		     "default): each divided by the same trial's getppid "
-		     "round trip (ref_syscall_ns), shown in ns at base's "
-		     "reference speed; a change in syscall entry cost is "
-		     "divided out with the machine's (--normalise none: raw)");
+		warn(c, "latencies over the same trial's getppid time "
+		     "(ref_syscall_ns), in ns at base's speed (--normalise "
+		     "none: raw)");
 }
 
 void gb_compare_free(struct gb_compare *c)
