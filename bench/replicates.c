@@ -136,12 +136,18 @@ static char **child_args(struct run_state *st, const struct side *sd,
 
 static void free_args(char **args)
 {
+	bool value = false;	/* args[i] is the value of one of ours */
+
 	/* the ones we printed: budget, replicate, order seed */
-	for (int i = 0; args[i]; i++)
-		if (i && (!strcmp(args[i - 1], "--budget") ||
-			  !strcmp(args[i - 1], "--replicate") ||
-			  !strcmp(args[i - 1], "--order-seed")))
+	for (int i = 0; args[i]; i++) {
+		bool ours = !strcmp(args[i], "--budget") ||
+			    !strcmp(args[i], "--replicate") ||
+			    !strcmp(args[i], "--order-seed");
+
+		if (value)
 			free(args[i]);
+		value = ours;
+	}
 	free(args);
 }
 
