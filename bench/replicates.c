@@ -527,5 +527,8 @@ int gb_replicates_run(struct run_state *st)
 	if (nsides == 2 && rc != GB_EXIT_FAILURE)
 		printf("compare: guard-bench compare %s %s\n",
 		       sides[0].res.final, sides[1].res.final);
+	gb_merge_reset(&mg);
+	for (size_t s = 0; s < nsides; s++)
+		gb_meta_free(&sides[s].meta);
 	return rc;
 }
