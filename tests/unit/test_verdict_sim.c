@@ -57,6 +57,7 @@ static void sim_run(struct sim_run *s, struct gb_rng *r, size_t nrep,
 	size_t per = nrep * TRIALS;
 	char err[256];
 
+	free(s->run.index);
 	memset(&s->run, 0, sizeof(s->run));
 	for (size_t i = 0; i < ROWS; i++) {
 		struct gb_summary_row *sum = &s->sum[i];
@@ -86,7 +87,6 @@ static void sim_run(struct sim_run *s, struct gb_rng *r, size_t nrep,
 	s->run.rows = s->row;
 	s->run.nr_rows = ROWS;
 	s->run.dir = "sim";
-	free(s->run.index);
 	assert_int_equal(gb_run_index(&s->run, err, sizeof(err)), 0);
 }
 
