@@ -200,32 +200,29 @@ static void settings_warnings(struct gb_compare *c)
 	if (!strcmp(b->dir, n->dir))
 		warn(c, "BASE and NEW are the same run: every row compares "
 		     "a run with itself");
-	for (size_t i = 0; i < c->base_group.nr; i++)
-		if (!gb_run_complete(&c->base_group.runs[i]))
-			warn(c, "base run %s is INCOMPLETE (complete: %s; "
-			     "taken with --allow-incomplete): cells it did "
-			     "not finish are missing or have fewer trials",
-			     c->base_group.runs[i].name,
-			     gb_run_meta(&c->base_group.runs[i], "complete"));
-	for (size_t i = 0; i < c->new_group.nr; i++)
-		if (!gb_run_complete(&c->new_group.runs[i]))
-			warn(c, "new run %s is INCOMPLETE (complete: %s; "
-			     "taken with --allow-incomplete): cells it did "
-			     "not finish are missing or have fewer trials",
-			     c->new_group.runs[i].name,
-			     gb_run_meta(&c->new_group.runs[i], "complete"));
+	for (int side = 0; side < 2; side++) {
+		const struct gb_group *g = side ? &c->new_group :
+						  &c->base_group;
+
+		for (size_t i = 0; i < g->nr; i++)
+			if (!gb_run_complete(&g->runs[i]))
+				warn(c, "%s run %s is INCOMPLETE (complete: %s; "
+				     "taken with --allow-incomplete): cells it "
+				     "did not finish are missing or have fewer "
+				     "trials", side ? "new" : "base",
+				     g->runs[i].name,
+				     gb_run_meta(&g->runs[i], "complete"));
+		if (g->override[0])
+			warn(c, "%s pools runs that differ in %s "
+			     "(--force-pool)", side ? "new" : "base",
+			     g->override);
+	}
 	if (strstr(gb_run_meta(b, "virt"), "tcg") ||
 	    strstr(gb_run_meta(n, "virt"), "tcg"))
 		warn(c, "a side ran under an emulator (virt %s / %s): its "
 		     "timings are functional only, not a CPU's; its lock "
 		     "counts are real", gb_run_meta(b, "virt"),
 		     gb_run_meta(n, "virt"));
-	if (c->base_group.override[0])
-		warn(c, "base pools runs that differ in %s (--force-pool)",
-		     c->base_group.override);
-	if (c->new_group.override[0])
-		warn(c, "new pools runs that differ in %s (--force-pool)",
-		     c->new_group.override);
 	for (const char *const *k = gb_skew_keys; *k; k++) {
 		const char *bv = gb_run_meta(b, *k), *nv = gb_run_meta(n, *k);
 
