@@ -186,14 +186,17 @@ validate: all
 	scripts/validate.sh $(VALIDATE_ARGS)
 
 # BASE: the second most recent complete run, NEW: the most recent
-compare: build
-	@set -e; \
-	if [ -z "$(BASE)" ] || [ -z "$(NEW)" ]; then \
+# (shell: sets $base and $new, for compare and report alike)
+PICK_SIDES = if [ -z "$(BASE)" ] || [ -z "$(NEW)" ]; then \
 		last2=$$(scripts/runs.sh --complete --last 2 '$(RESULTS)'); \
 	fi; \
 	base='$(BASE)'; new='$(NEW)'; \
 	[ -n "$$base" ] || base=$$(echo "$$last2" | head -n 1); \
-	[ -n "$$new" ] || new=$$(echo "$$last2" | tail -n 1); \
+	[ -n "$$new" ] || new=$$(echo "$$last2" | tail -n 1)
+
+compare: build
+	@set -e; \
+	$(PICK_SIDES); \
 	$(BIN) compare $(REPORT_ARGS) "$$base" "$$new"; \
 	scripts/plot.sh compare $(REPORT_ARGS) "$$base" "$$new" || [ $$? -eq 7 ]
 
@@ -202,12 +205,7 @@ compare: build
 # FORMAT=markdown for a web archive or a pull request.
 report: build
 	@set -e; \
-	if [ -z "$(BASE)" ] || [ -z "$(NEW)" ]; then \
-		last2=$$(scripts/runs.sh --complete --last 2 '$(RESULTS)'); \
-	fi; \
-	base='$(BASE)'; new='$(NEW)'; \
-	[ -n "$$base" ] || base=$$(echo "$$last2" | head -n 1); \
-	[ -n "$$new" ] || new=$$(echo "$$last2" | tail -n 1); \
+	$(PICK_SIDES); \
 	scripts/plot.sh compare $(REPORT_ARGS) "$$base" "$$new" >&2 || [ $$? -eq 7 ]; \
 	$(BIN) report $(if $(FORMAT),--format $(FORMAT)) $(REPORT_ARGS) "$$base" "$$new"
 
