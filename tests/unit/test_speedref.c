@@ -138,17 +138,21 @@ static void test_imbalance(void **state)
 /*
  * The reference itself: finite, positive, a getppid round trip between
  * 10 ns and 100 us, 1000 multiply-adds at least 1000 cycles of any CPU
- * we run on (0.1 ns each) and under 1 ms.
+ * we run on (0.1 ns each) and under 1 ms.  Under qemu-user
+ * (scripts/cross-arm64.sh) getppid never enters a kernel of the guest's
+ * kind and the emulated counter ticks coarsely: CI saw 3.6 ns there, so
+ * only "positive" is asked of the round trip.
  */
 static void test_measure(void **state)
 {
+	double syscall_floor = getenv("GB_QEMU_USER") ? 0 : 10;
 	struct gb_speedref r;
 	struct gb_clock clk;
 
 	(void)state;
 	assert_int_equal(gb_clock_init(&clk, "auto"), 0);
 	gb_speedref_measure(&clk, &r);
-	if (!(r.syscall_ns > 10 && r.syscall_ns < 100000))
+	if (!(r.syscall_ns > syscall_floor && r.syscall_ns < 100000))
 		fail_msg("ref_syscall_ns = %g", r.syscall_ns);
 	if (!(r.loop_ns > 100 && r.loop_ns < 1000000))
 		fail_msg("ref_loop_ns = %g", r.loop_ns);
