@@ -113,7 +113,7 @@ awk -F'\t' -v cpu="$(sed -n 's/^cpu_model: //p' "${aa[0]}/meta.txt")" '
 
 report() {
 	local probe_med
-	probe_med=$(printf '%s\n' "${probe[@]}" | sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	probe_med=$(printf '%s\n' "${probe[@]}" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
 	echo "guard-bench validate: $(uname -r), $(nproc) CPUs, $ROUNDS rounds, $(( $(date +%s) - start )) s"
 	echo
 	echo "(a) A/A, same kernel both sides, $ROUNDS runs a side alternating:"

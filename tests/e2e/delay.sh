@@ -76,8 +76,8 @@ gap() {
 		$c["metric"] == "remove_latency_p50_ns" { b[t] = $c["value"] }
 		END { for (t in a) if (t in b) print a[t] - b[t] }' \
 		"$1"/*/*/trials.tsv | sort -g |
-		awk '{ v[NR] = $1 } END { if (NR) print NR % 2 ? v[(NR + 1) / 2] :
-			(v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
+			else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 deltas=()
@@ -100,6 +100,11 @@ ra=$(minof a remove_latency_p50_ns)
 rb=$(minof b remove_latency_p50_ns)
 echo "# install - remove, B - A per round: ${deltas[*]} ns (median $di);" \
 	"remove p50 (fastest trial): $ra -> $rb ns; probe: +$added ns"
+# the issue's own bar, per round: within max(10% of the probe, 5 ns)
+vtol=$(awk -v a="$added" 'BEGIN { t = a * 0.1; print (t > 5 ? t : 5) }')
+held=$(printf '%s\n' "${deltas[@]}" | awk -v a="$added" -v t="$vtol" \
+	'{ d = $1 - a; if (d < 0) d = -d; if (d <= t) n++ } END { print n + 0 }')
+echo "# rounds within +- $vtol ns of the probe (issue 12's bar): $held of $ROUNDS"
 tol=$(awk -v a="$added" 'BEGIN { t = a * 0.25; print (t > 20 ? t : 20) }')
 rtol=$(awk -v a="$added" 'BEGIN { t = a * 0.5; print (t > 20 ? t : 20) }')
 check "install p50 moves by the probe's delta ($di against +$added +- $tol ns)" \
