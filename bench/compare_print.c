@@ -77,8 +77,7 @@ static void text_side(FILE *f, const char *side, const struct gb_group *g)
 	gb_run_label(&g->runs[0], label, sizeof(label));
 	fmt_design(design, sizeof(design), g);
 	snprintf(first, sizeof(first), "%-5s ", side);
-	snprintf(buf, sizeof(buf), "%s (%s%s)", label, design,
-		 gb_run_complete(&g->runs[0]) ? "" : ", INCOMPLETE");
+	snprintf(buf, sizeof(buf), "%s (%s)", label, design);
 	gb_put_wrapped(f, first, "      ", buf);
 	gb_put_wrapped(f, "      ", "      ", g->name);
 }
@@ -393,11 +392,16 @@ static const char *const tsv_header[] = {
 	"base_replicates", "base_n", "base_centre", "base_spread",
 	"new_replicates", "new_n", "new_centre", "new_spread", "ratio",
 	"ci_lo", "ci_hi", "df", "p", "p_holm", "mde", "noise_floor",
-	"significant", "verdict", NULL
+	"significant", "verdict", "base_label", "new_label", NULL
 };
 
 void gb_compare_print_tsv(FILE *f, const struct gb_compare *c)
 {
+	char lb[256], ln[256];
+
+	/* the runs' names, INCOMPLETE included, on every row */
+	gb_run_label(c->base, lb, sizeof(lb));
+	gb_run_label(c->new, ln, sizeof(ln));
 	for (const char *const *h = tsv_header; *h; h++)
 		fprintf(f, "%s%c", *h, h[1] ? '\t' : '\n');
 	for (size_t i = 0; i < c->nr_diffs; i++) {
@@ -406,7 +410,7 @@ void gb_compare_print_tsv(FILE *f, const struct gb_compare *c)
 
 		fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%zu\t%zu\t%.7g\t%.4g\t%zu\t"
 			"%zu\t%.7g\t%.4g\t%.6g\t%.6g\t%.6g\t%.4g\t%.4g\t%.4g\t"
-			"%.4g\t%s\t%s\t%s\n", s->scenario, s->cell, s->metric,
+			"%.4g\t%s\t%s\t%s\t%s\t%s\n", s->scenario, s->cell, s->metric,
 			s->unit, d->dir == GB_DIR_LOWER ? "lower" :
 			d->dir == GB_DIR_HIGHER ? "higher" : "none",
 			d->primary ? "yes" : "no", d->base_nrep, d->base_n,
@@ -415,6 +419,6 @@ void gb_compare_print_tsv(FILE *f, const struct gb_compare *c)
 			d->df, d->p, d->p_adj, d->mde,
 			d->used_floor ? "yes" : "no",
 			d->significant ? "yes" : "no",
-			gb_outcome_name(d->outcome));
+			gb_outcome_name(d->outcome), lb, ln);
 	}
 }

@@ -647,6 +647,13 @@ void gb_run_label(const struct gb_run *r, char *buf, size_t len)
 			 gb_run_meta(r, "kernel_release"),
 			 gb_run_meta(r, "guard_path"),
 			 emu[0] ? " EMULATED " : "", emu);
+	/*
+	 * An incomplete run (taken with --allow-incomplete) says so in its
+	 * name, so every table, TSV column and plot legend that names it
+	 * carries the mark.
+	 */
+	if (!gb_run_complete(r) && strlen(buf) + 13 < len)
+		strcat(buf, " INCOMPLETE");
 }
 
 /* ---- options: one table, parser and --help generated from it ------- */

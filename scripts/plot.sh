@@ -132,7 +132,7 @@ fi
 # of one kernel into one point); where two runs share one (one release
 # twice without --label), each gets its run name too, so curves differ.
 for dir in "${runs[@]}"; do
-	"$GB" trend --format tsv "$dir" 2>/dev/null |
+	"$GB" trend --format tsv "${opts[@]}" "$dir" 2>/dev/null |
 		awk -F'\t' -v dir="$dir" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 			{ print dir "\t" $c["label"] "\t" $c["run"]; exit }'
 done | awk -F'\t' '{ d[NR] = $1; l[NR] = $2; r[NR] = $3; k[$2]++ }

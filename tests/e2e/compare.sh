@@ -271,6 +271,21 @@ expect 3 "partial is incomplete \(complete: no\).*--allow-incomplete" \
 expect 0 "new run .* is INCOMPLETE \(complete: no" \
 	"--allow-incomplete: compared, marked INCOMPLETE" -- \
 	$GB compare --allow-incomplete "$S/base" "$S/partial"
+check "... and its name in the side's header says INCOMPLETE" \
+	'grep -qE "^new +.*INCOMPLETE" "$T/out"'
+expect 0 "INCOMPLETE" "--allow-incomplete --format markdown: marked in the table" -- \
+	$GB compare --allow-incomplete --format markdown "$S/base" "$S/partial"
+expect 0 "INCOMPLETE" "--allow-incomplete --format tsv: marked on every row" -- \
+	$GB compare --allow-incomplete --format tsv "$S/base" "$S/partial"
+# every row: new_label ends INCOMPLETE, base_label does not
+new_marked() {
+	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["new_label"] !~ /INCOMPLETE$/ || $c["base_label"] ~ /INCOMPLETE/ { bad++ }
+		END { exit !(NR > 1 && !bad) }' "$1"
+}
+check "... in the new_label column, not in base_label" 'new_marked "$T/out"'
+expect 0 "INCOMPLETE" "--allow-incomplete trend --format tsv: the label says so" -- \
+	$GB trend --allow-incomplete --format tsv "$S/base" "$S/partial"
 synth "$S/emulated" 1.5 0.005 9 "emulation=write-lock (proxy: test)"
 expect 0 "^new +6.19 mmap-read EMULATED write-lock" \
 	"an emulated side says EMULATED in the header" -- $GB compare "$S/base" "$S/emulated"
@@ -400,7 +415,8 @@ else
 	expect 0 "mmap_lock_write_per_pair" "compare a real run with an emulated one" -- \
 		$GB compare --all --format tsv "$A" "$W"
 	check "real emulated: one more mmap_lock write per pair, seen as differs" \
-		'awk -F"\t" "\$3 == \"mmap_lock_write_per_pair\" && \$2 ~ /same-vma/ && \$NF == \"differs\" { f = 1 } END { exit !f }" "$T/out"'
+		'awk -F"\t" "NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next }
+			\$3 == \"mmap_lock_write_per_pair\" && \$2 ~ /same-vma/ && \$c[\"verdict\"] == \"differs\" { f = 1 } END { exit !f }" "$T/out"'
 fi
 expect 0 "guard-bench trend: 2 kernels \(3 runs\)" "trend over the real runs: the two plain runs pool" -- \
 	$GB trend "$A" "$B" "$W"
@@ -445,6 +461,11 @@ if command -v gnuplot >/dev/null 2>&1; then
 	check "one overview PNG per drawing and an index.html of every PNG" \
 		'png_svg "run-cdf-*" && [ -s "$T/plots/run-overview.png" ] && [ -s "$T/plots/trend-overview.png" ] &&
 		 [ "$(grep -c "<img" "$T/plots/index.html")" -eq "$(ls "$T/plots"/*.png | wc -l)" ]'
+	rm -rf "$T/plots"
+	expect 0 "plots \(PNG and SVG\)" "plot.sh compare --allow-incomplete" -- \
+		scripts/plot.sh compare --allow-incomplete "$S/base" "$S/partial"
+	check "... the incomplete run is marked INCOMPLETE on the plot" \
+		'grep -l "INCOMPLETE" "$T/plots"/compare-*.svg | grep -q .'
 	rm -rf "$T/plots"
 	expect 0 "plots \(PNG and SVG\)" "plot.sh compare of two runs of one release" -- \
 		scripts/plot.sh compare "$A" "$B"
