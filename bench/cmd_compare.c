@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "primary_ends.h"
 #include "util.h"
 
 static void warn(struct gb_compare *c, const char *fmt, ...)
@@ -149,6 +150,24 @@ static void one_sided(struct gb_compare *c, const struct gb_run *have,
 	free(warned.slot);
 }
 
+/* Primary "METRIC@KEY" rows between the ends of a sweep: descriptive. */
+static void sweep_ends(struct gb_compare *c)
+{
+	size_t n = c->nr_diffs ? c->nr_diffs : 1;
+	const struct gb_summary_row **rows = gb_zalloc(n * sizeof(*rows));
+	bool *primary = gb_zalloc(n * sizeof(*primary));
+
+	for (size_t i = 0; i < c->nr_diffs; i++) {
+		rows[i] = c->diffs[i].sum;
+		primary[i] = c->diffs[i].primary;
+	}
+	gb_primary_ends(rows, c->nr_diffs, primary);
+	for (size_t i = 0; i < c->nr_diffs; i++)
+		c->diffs[i].primary = primary[i];
+	free(rows);
+	free(primary);
+}
+
 static void match(struct gb_compare *c)
 {
 	const struct gb_run *b = c->base, *n = c->new;
@@ -164,6 +183,7 @@ static void match(struct gb_compare *c)
 				&c->new_group, s, &c->floors,
 				c->opts.normalise);
 	}
+	sweep_ends(c);
 	if (!c->nr_diffs)
 		gb_die(GB_EXIT_NOTHING_IN_COMMON, "%s and %s share no cell: "
 		       "nothing to compare; run the same scenarios (-s) and "
@@ -387,7 +407,9 @@ void gb_compare_build(struct gb_compare *c)
 	pool_warnings(c, &c->new_group, "new");
 	speed_warning(c);
 	data_warnings(c);
-	if (c->opts.normalise && normalised_rows(c))
+	c->normalised = c->opts.normalise && normalised_rows(c);
+	/* text says so in its "How to read"; the other formats here */
+	if (c->normalised && c->opts.format != GB_FMT_TEXT)
 		warn(c, "latencies over the same trial's getppid time "
 		     "(ref_syscall_ns), in ns at base's speed (--normalise "
 		     "none: raw)");

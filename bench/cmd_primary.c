@@ -10,9 +10,11 @@
  * n the number of per-trial values behind it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "primary_ends.h"
 #include "report.h"
 #include "run_dir.h"
 #include "scenario.h"
@@ -26,8 +28,10 @@ static const char *direction_word(enum gb_direction d)
 
 int gb_cmd_primary(int argc, char **argv)
 {
+	const struct gb_summary_row **rows;
 	struct gb_run r;
 	char err[1024];
+	bool *primary;
 	size_t n = 0;
 
 	if (argc == 1 && (!strcmp(argv[0], "--help") ||
@@ -43,11 +47,19 @@ int gb_cmd_primary(int argc, char **argv)
 		       "%d arguments: guard-bench primary RUN", argc);
 	if (gb_run_load(&r, argv[0], err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s", err);
+	rows = gb_zalloc((r.nr_rows ? r.nr_rows : 1) * sizeof(*rows));
+	primary = gb_zalloc((r.nr_rows ? r.nr_rows : 1) * sizeof(*primary));
+	for (size_t i = 0; i < r.nr_rows; i++) {
+		rows[i] = r.rows[i].sum;
+		primary[i] = gb_metric_primary(rows[i]->scenario,
+					       rows[i]->metric);
+	}
+	gb_primary_ends(rows, r.nr_rows, primary);
 	printf("scenario\tcell\tmetric\tvalue\tunit\tdirection\tn\n");
 	for (size_t i = 0; i < r.nr_rows; i++) {
 		const struct gb_summary_row *s = r.rows[i].sum;
 
-		if (!gb_metric_primary(s->scenario, s->metric))
+		if (!primary[i])
 			continue;
 		printf("%s\t%s\t%s\t%.9g\t%s\t%s\t%zu\n", s->scenario,
 		       s->cell, s->metric, s->s.median, s->unit,
@@ -55,6 +67,8 @@ int gb_cmd_primary(int argc, char **argv)
 		       r.rows[i].n);
 		n++;
 	}
+	free(rows);
+	free(primary);
 	gb_run_free(&r);
 	if (!n)
 		gb_die(GB_EXIT_NOTHING_IN_COMMON, "%s holds no primary row: "

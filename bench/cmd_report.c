@@ -260,7 +260,8 @@ static bool primary_plot(const char *name)
 	for (size_t s = 0; s < gb_nr_scenarios; s++)
 		for (const char *const *p = gb_scenarios[s]->primary;
 		     p && *p; p++) {
-			char *want = gb_asprintf("compare-%s.png", *p);
+			char *want = gb_asprintf("compare-%.*s.png",
+						 (int)strcspn(*p, "@"), *p);
 			bool hit = !strcmp(name, want);
 
 			free(want);

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "compare_stats.h"
 #include "kversion.h"
+#include "primary_ends.h"
 #include "replicate_stats.h"
 #include "report.h"
 #include "scenario.h"
@@ -42,6 +43,7 @@ struct trend {
 	struct gb_group *groups;		/* one per kernel: a point */
 	size_t nr_groups;
 	const struct gb_summary_row **keys;	/* cell x metric */
+	bool *key_primary;			/* judged (primary_ends.h) */
 	size_t nr_keys;
 	struct trend_point *points;		/* keys x groups */
 	struct gb_diff *steps;
@@ -101,6 +103,30 @@ static void make_groups(struct trend *t)
 	}
 }
 
+/*
+ * Which keys are judged: primary metrics, at the ends of their sweep
+ * over every run's cells.  Without --all only those are kept.
+ */
+static void mark_primary(struct trend *t)
+{
+	size_t n = 0;
+
+	t->key_primary = gb_zalloc((t->nr_keys ? t->nr_keys : 1) *
+				   sizeof(*t->key_primary));
+	for (size_t k = 0; k < t->nr_keys; k++)
+		t->key_primary[k] = gb_metric_primary(t->keys[k]->scenario,
+						      t->keys[k]->metric);
+	gb_primary_ends(t->keys, t->nr_keys, t->key_primary);
+	if (t->opts.all)
+		return;
+	for (size_t k = 0; k < t->nr_keys; k++)
+		if (t->key_primary[k]) {
+			t->keys[n] = t->keys[k];
+			t->key_primary[n++] = true;
+		}
+	t->nr_keys = n;
+}
+
 /* Every cell x metric any run has, in the order runs list them. */
 static void collect_keys(struct trend *t)
 {
@@ -137,6 +163,7 @@ static void collect_keys(struct trend *t)
 			t->keys[t->nr_keys++] = s;
 		}
 	free(slot);
+	mark_primary(t);
 }
 
 /* A point's centre and interval: the side of a comparison with itself. */
@@ -195,9 +222,11 @@ static void measure(struct trend *t)
 			if (prev >= 0) {
 				p->step = (long)t->nr_steps;
 				t->step_group[t->nr_steps] = g;
-				gb_diff_measure(&t->steps[t->nr_steps++],
+				gb_diff_measure(&t->steps[t->nr_steps],
 						&t->groups[prev],
 						&t->groups[g], s, NULL, false);
+				t->steps[t->nr_steps++].primary =
+					t->key_primary[k];
 			}
 			prev = (long)g;
 		}
@@ -459,8 +488,7 @@ static void print_tsv(const struct trend *t, FILE *f)
 				"%.6g\t%.4g\t%.4g\t%s\t%s\n", s->scenario, s->cell,
 				s->metric, s->unit,
 				dir_name[gb_metric_direction(s->metric)],
-				gb_metric_primary(s->scenario, s->metric) ?
-				"yes" : "no", g + 1,
+				t->key_primary[k] ? "yes" : "no", g + 1,
 				tsv_safe(gb_run_meta(gr->runs, "kernel_release"),
 					 e[0], sizeof(e[0])),
 				tsv_safe(gb_run_meta(gr->runs, "guard_path"), e[1],
@@ -517,6 +545,7 @@ int gb_cmd_trend(int argc, char **argv)
 	free(t.runs);
 	free(t.groups);
 	free(t.keys);
+	free(t.key_primary);
 	free(t.points);
 	free(t.steps);
 	free(t.step_group);

@@ -20,6 +20,7 @@ struct gb_compare {
 	size_t nr_diffs;
 	size_t nr_primary;		/* primary rows compared */
 	size_t nr_family;		/* of them with a test: Holm's family */
+	bool normalised;		/* latencies over ref_syscall_ns */
 	char **warnings;		/* one sentence each */
 	size_t nr_warnings;
 };

@@ -33,7 +33,7 @@ static void count_outcomes(const struct gb_compare *c, size_t *n)
 			n[c->diffs[i].outcome]++;
 }
 
-/* "0 better, 1 worse, ... of N primary rows" */
+/* "53 primary rows: 0 better, 1 worse, 0 equiv., 52 incon." */
 static void fmt_verdicts(char *buf, size_t len, const struct gb_compare *c)
 {
 	size_t n[GB_OUT_DESCRIPTIVE + 1], other;
@@ -41,16 +41,13 @@ static void fmt_verdicts(char *buf, size_t len, const struct gb_compare *c)
 	count_outcomes(c, n);
 	other = c->nr_primary - n[GB_OUT_BETTER] - n[GB_OUT_WORSE] -
 		n[GB_OUT_EQUIVALENT] - n[GB_OUT_INCONCLUSIVE];
-	snprintf(buf, len, "%zu better, %zu worse, %zu equivalent, %zu "
-		 "inconclusive", n[GB_OUT_BETTER], n[GB_OUT_WORSE],
-		 n[GB_OUT_EQUIVALENT], n[GB_OUT_INCONCLUSIVE]);
+	snprintf(buf, len, "%zu primary rows: %zu better, %zu worse, %zu "
+		 "equiv., %zu incon.", c->nr_primary, n[GB_OUT_BETTER],
+		 n[GB_OUT_WORSE], n[GB_OUT_EQUIVALENT],
+		 n[GB_OUT_INCONCLUSIVE]);
 	if (other)
-		snprintf(buf + strlen(buf), len - strlen(buf), ", %zu other "
-			 "(0 on both sides, n/a)", other);
-	snprintf(buf + strlen(buf), len - strlen(buf), " of %zu primary "
-		 "rows (%zu with a test); %zu descriptive rows%s",
-		 c->nr_primary, c->nr_family, c->nr_diffs - c->nr_primary,
-		 c->opts.all ? "" : " with --all");
+		snprintf(buf + strlen(buf), len - strlen(buf), ", %zu n/a "
+			 "(0 on both sides)", other);
 }
 
 /* "5 replicates x 10 trials x 0.4 s", from the side's first run. */
@@ -87,13 +84,16 @@ static void how_to_read(FILE *f, const struct gb_compare *c)
 	char buf[2048];
 
 	snprintf(buf, sizeof(buf), "How to read: value = geometric mean "
-		 "over replicates (runs) of their trials' median, ± their "
-		 "spread; change = new/base - 1 by Welch's t on log replicate "
-		 "medians, Holm over %zu primary rows: better/worse at p < "
-		 "%.2g beyond ±%.3g%%; equiv.: CI and det within ±%.3g%%; "
-		 "else incon.; det: the change it could detect (80%% power).",
+		 "over replicates of their trials' median ± spread%s; "
+		 "change = new/base - 1, Welch's t on log replicate medians, "
+		 "Holm over %zu rows: better/worse at p < %.2g beyond ±%.3g%%; "
+		 "equiv.: CI and det within ±%.3g%%; else incon.; det: the "
+		 "change detectable at 80%% power.  --all adds %zu "
+		 "descriptive rows.",
+		 c->normalised ? " (latencies over the trial's getppid time, "
+		 "ref_syscall_ns, in ns at base's speed)" : "",
 		 c->nr_family, GB_ALPHA, c->opts.delta * 100,
-		 c->opts.delta * 100);
+		 c->opts.delta * 100, c->nr_diffs - c->nr_primary);
 	gb_put_wrapped(f, "", "", buf);
 }
 
@@ -111,7 +111,7 @@ static void text_header(FILE *f, const struct gb_compare *c)
 		 gb_run_meta(c->base, "tool_version"));
 	gb_put_wrapped(f, "on    ", "      ", buf);
 	fmt_verdicts(buf, sizeof(buf), c);
-	gb_put_wrapped(f, "Verdicts: ", "  ", buf);
+	gb_put_wrapped(f, "Verdicts on ", "  ", buf);
 	if (c->nr_warnings) {
 		fprintf(f, "Warnings:\n");
 		for (size_t i = 0; i < c->nr_warnings; i++)
@@ -218,6 +218,33 @@ static bool printed_block(const struct gb_compare *c, size_t upto,
 	return false;
 }
 
+/* Does the metric's name already say its unit (_ns, _per_sec, _vs_)? */
+static bool name_says_unit(const char *metric, const char *unit)
+{
+	size_t m = strlen(metric), u = strlen(unit);
+
+	if (m > u + 1 && metric[m - u - 1] == '_' &&
+	    !strcmp(metric + m - u, unit))
+		return true;
+	return (!strcmp(unit, "ops/s") && strstr(metric, "_per_sec")) ||
+	       (!strcmp(unit, "ratio") && strstr(metric, "_vs_"));
+}
+
+/* "fork: fork_latency_p50_ns (lower better): backing guards" */
+static void block_title(char *buf, size_t len, const struct gb_diff *d,
+			const char *keys)
+{
+	const char *dir = d->dir == GB_DIR_LOWER ? "lower better" :
+			  d->dir == GB_DIR_HIGHER ? "higher better" : "-";
+
+	if (name_says_unit(d->sum->metric, d->sum->unit))
+		snprintf(buf, len, "%s: %s (%s): %s", d->sum->scenario,
+			 d->sum->metric, dir, keys);
+	else
+		snprintf(buf, len, "%s: %s (%s, %s): %s", d->sum->scenario,
+			 d->sum->metric, d->sum->unit, dir, keys);
+}
+
 /* Primary rows: a block per scenario x metric, a line per cell. */
 static void text_primary(FILE *f, const struct gb_compare *c)
 {
@@ -233,11 +260,7 @@ static void text_primary(FILE *f, const struct gb_compare *c)
 
 		split_cell(d->sum->cell, vals, sizeof(vals), keys,
 			   sizeof(keys));
-		snprintf(title, sizeof(title), "%s: %s (%s, %s) by %s",
-			 d->sum->scenario, d->sum->metric,
-			 d->sum->unit,
-			 d->dir == GB_DIR_LOWER ? "lower better" :
-			 d->dir == GB_DIR_HIGHER ? "higher better" : "-", keys);
+		block_title(title, sizeof(title), d, keys);
 		gb_put_wrapped(f, "", "    ", title);
 		for (size_t j = i; j < c->nr_diffs; j++) {
 			const struct gb_diff *e = &c->diffs[j];
@@ -355,7 +378,7 @@ void gb_compare_print_markdown(FILE *f, const struct gb_compare *c)
 		"`%s` (%s; %s); threshold %.3g%%.\n\n", ln, c->new_group.name,
 		dn, lb, c->base_group.name, db, c->opts.delta * 100);
 	fmt_verdicts(buf, sizeof(buf), c);
-	fprintf(f, "Verdicts: %s.\n\n", buf);
+	fprintf(f, "Verdicts on %s.\n\n", buf);
 	for (size_t i = 0; i < c->nr_warnings; i++)
 		fprintf(f, "- **warning**: %s\n", c->warnings[i]);
 	fprintf(f, "%s| cell | metric | base ± | new ± | change | 95%% CI | "

@@ -171,5 +171,8 @@ const struct gb_scenario *gb_scenario_find(const char *name);
 
 /* Is @metric one of @scenario's primary metrics?  Unknown: false. */
 bool gb_metric_primary(const char *scenario, const char *metric);
+/* "METRIC@KEY" primary: true and @key set (primary_ends.h) */
+bool gb_metric_primary_end(const char *scenario, const char *metric,
+			   char *key, size_t len);
 
 #endif

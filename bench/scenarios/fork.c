@@ -261,7 +261,7 @@ static void teardown(struct gb_cell *c)
  * others are descriptive).  See METHODOLOGY.md, "Primary rows".
  */
 static const char *const primary[] = {
-	"fork_latency_p50_ns",
+	"fork_latency_p50_ns@guards",
 	NULL
 };
 

@@ -137,8 +137,8 @@ static void teardown(struct gb_cell *c)
  * others are descriptive).  See METHODOLOGY.md, "Primary rows".
  */
 static const char *const primary[] = {
-	"install_latency_p50_ns",
-	"remove_latency_p50_ns",
+	"install_latency_p50_ns@pages",
+	"remove_latency_p50_ns@pages",
 	NULL
 };
 

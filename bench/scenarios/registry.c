@@ -4,6 +4,7 @@
  * A new scenario is its own file plus one X(name) line here.
  */
 #include <fnmatch.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../scenario.h"
@@ -37,14 +38,40 @@ const struct gb_scenario *gb_scenario_find(const char *name)
 	return NULL;
 }
 
-bool gb_metric_primary(const char *scenario, const char *metric)
+/*
+ * A primary entry is a metric pattern, optionally "@KEY": primary at
+ * the ends of the KEY sweep only (primary_ends.c).
+ */
+static const char *primary_entry(const char *scenario, const char *metric)
 {
 	const struct gb_scenario *sc = gb_scenario_find(scenario);
+	char pat[128];
 
 	if (!sc || !sc->primary)
+		return NULL;
+	for (const char *const *p = sc->primary; *p; p++) {
+		size_t len = strcspn(*p, "@");
+
+		snprintf(pat, sizeof(pat), "%.*s", (int)len, *p);
+		if (!fnmatch(pat, metric, 0))
+			return *p;
+	}
+	return NULL;
+}
+
+bool gb_metric_primary(const char *scenario, const char *metric)
+{
+	return primary_entry(scenario, metric) != NULL;
+}
+
+bool gb_metric_primary_end(const char *scenario, const char *metric,
+			   char *key, size_t len)
+{
+	const char *e = primary_entry(scenario, metric);
+	const char *at = e ? strchr(e, '@') : NULL;
+
+	if (!at)
 		return false;
-	for (const char *const *p = sc->primary; *p; p++)
-		if (!fnmatch(*p, metric, 0))
-			return true;
-	return false;
+	snprintf(key, len, "%s", at + 1);
+	return true;
 }

@@ -236,8 +236,17 @@ check "speed moving whole replicates: raw, +5% hides in 15% noise" \
 check "normalised by the reference (the default): +5% found, worse" \
 	'$GB compare --format tsv "$S/speed_a" "$S/speed_b" 2>/dev/null >"$T/norm.tsv" &&
 	 [ "$(mcol "$T/norm.tsv" install_latency_p50_ns verdict | grep -cx worse)" -eq 2 ]'
+expect 0 "latencies over the trial.s getppid time," \
+	"the text says in its how-to-read that the latencies are normalised" -- \
+	$GB compare "$S/speed_a" "$S/speed_b"
 expect 0 "latencies over the same trial.s getppid time \(ref_syscall_ns\)" \
-	"the report says the latencies are normalised" -- $GB compare "$S/speed_a" "$S/speed_b"
+	"--format tsv warns that the latencies are normalised" -- \
+	$GB compare --format tsv "$S/speed_a" "$S/speed_b"
+check "... and --normalise none does not" \
+	'! $GB compare --normalise none --format tsv "$S/speed_a" "$S/speed_b" 2>&1 >/dev/null |
+	 grep -q "latencies over the same trial"'
+expect 0 "^Verdicts on [0-9]+ primary rows: [0-9]+ better, [0-9]+ worse, [0-9]+ equiv., [0-9]+ incon." \
+	"the verdicts on one line" -- $GB compare "$S/speed_a" "$S/speed_b"
 expect 2 "--normalise: 'cycles': use syscall or none" "--normalise cycles: exit 2" -- \
 	$GB compare --normalise cycles "$S/speed_a" "$S/speed_b"
 
