@@ -5,11 +5,9 @@
 # TAP-style lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
 GB=$PWD/bench/guard-bench
 CMDS="run list detect compare trend primary report clean"
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
 
 # The long names in the first column of the table after
 # "<!-- options: CMD -->", up to the blank line that ends it; none for
@@ -53,5 +51,4 @@ for cmd in $CMDS; do
 	fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
