@@ -23,7 +23,9 @@ show() {
 check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 
 # check_num DESC 'AWK EXPRESSION': ok when the expression is true
-check_num() { if awk "BEGIN { exit !($2) }"; then ok "$1"; else not_ok "$1"; fi; }
+check_num() {
+	if awk "BEGIN { exit !($2) }"; then ok "$1"; else not_ok "$1"; fi
+}
 
 # expect STATUS REGEX DESC -- CMD...: CMD exits STATUS and prints REGEX
 # (stdout or stderr); under EXPECT_TIMEOUT seconds when that is set
@@ -54,8 +56,9 @@ usage_error() {
 
 # The run directories under a results root (not the dot-named ones in
 # progress), sorted; the first find meets; the dot-named temporary ones.
-rundirs() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' 2>/dev/null | sort; }
-rundir() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' | head -1; }
+runs_in() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*'; }
+rundirs() { runs_in "$1" 2>/dev/null | sort; }
+rundir() { runs_in "$1" | head -1; }
 tmpdirs() { find "$1" -mindepth 2 -maxdepth 2 -name '.*tmp*' 2>/dev/null; }
 
 finish() {

@@ -33,7 +33,8 @@ for cmd in $CMDS; do
 	if [ -z "$only_help$only_doc" ]; then
 		ok "$cmd: README and --help list the same options"
 	else
-		not_ok "$cmd: only in --help: ${only_help:-none}; only in README: ${only_doc:-none}"
+		not_ok "$cmd: only in --help: ${only_help:-none}; only in README: $(
+			)${only_doc:-none}"
 	fi
 done
 
