@@ -176,6 +176,10 @@ static void measure_resolution(struct gb_clock *c)
 	c->resolution_ticks = gb_clock_step(d, RESOLUTION_SAMPLES);
 }
 
+const char *const gb_timer_names[] = {
+	"auto", "tsc", "cntvct", "clock_gettime", NULL
+};
+
 int gb_clock_init(struct gb_clock *c, const char *want)
 {
 	char flags[4096];

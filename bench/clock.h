@@ -91,6 +91,8 @@ static inline uint64_t gb_clock_read(void)
  * Returns 0, or -EINVAL for an unknown name, -ENOTSUP when the counter
  * was asked for but cannot be trusted (reason in c->fallback_reason).
  */
+/* What --timer takes: "auto", "tsc", ..., ending with NULL. */
+extern const char *const gb_timer_names[];
 int gb_clock_init(struct gb_clock *c, const char *want);
 /* GCD of the non-zero values of @d (1 if none): the counter's step. */
 uint64_t gb_clock_step(const uint64_t *d, size_t n);

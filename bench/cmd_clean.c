@@ -191,40 +191,50 @@ static void clean_one(const struct gb_leftover *l, void *arg)
 		"deletes it", l->path, why);
 }
 
+struct clean_args {
+	const char *results_dir;
+	bool remove;
+	bool help;
+};
+
+static const struct gb_opt clean_table[] = {
+	GB_OPT_RESULTS_DIR(struct clean_args, "where runs land"),
+	{ "remove", 0, NULL, GB_OPT_FLAG, offsetof(struct clean_args, remove),
+	  NULL, "delete what killed runs left instead of keeping it" },
+	GB_OPT_HELP(struct clean_args),
+};
+
+static const struct gb_optset clean_opts = {
+	GB_OPTSET("clean", clean_table),
+};
+
 static void clean_usage(FILE *f)
 {
-	fprintf(f, "usage: guard-bench clean [-o DIR] [--remove]\n\n"
+	fprintf(f, "usage: guard-bench clean [options]\n\n"
 		"What runs killed outright (SIGKILL, the OOM killer) left:\n"
 		"their $TMPDIR/guard-bench.PID.* directories are removed;\n"
 		"their DIR/<release>/.<name>.tmp.PID directories (DIR:\n"
 		"-o, --results-dir, default results) are kept as incomplete\n"
 		"runs under <name> (summaries rebuilt from trials.tsv,\n"
 		"complete: no), or with --remove deleted.  A run still in\n"
-		"progress is never touched.\n");
+		"progress is never touched.\n\n");
+	gb_opts_usage(&clean_opts, f);
 }
 
 int gb_cmd_clean(int argc, char **argv)
 {
 	struct clean_ctx ctx = { 0 };
-	const char *root = "results";
+	struct clean_args args;
+	const char *root;
 	size_t n;
 
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			clean_usage(stdout);
-			return GB_EXIT_OK;
-		} else if (!strcmp(argv[i], "--remove")) {
-			ctx.remove = true;
-		} else if ((!strcmp(argv[i], "-o") ||
-			    !strcmp(argv[i], "--results-dir")) &&
-			   i + 1 < argc) {
-			root = argv[++i];
-		} else {
-			gb_die(GB_EXIT_USAGE, "clean: unknown argument '%s': "
-			       "guard-bench clean [-o DIR] [--remove]",
-			       argv[i]);
-		}
+	gb_opts_parse_or_die(&clean_opts, &args, argc, argv, NULL, NULL);
+	if (args.help) {
+		clean_usage(stdout);
+		return GB_EXIT_OK;
 	}
+	ctx.remove = args.remove;
+	root = args.results_dir;
 	n = gb_leftovers(root, clean_one, &ctx);
 	if (!n)
 		printf("nothing left by killed runs under %s or in $TMPDIR\n",

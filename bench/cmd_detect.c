@@ -42,8 +42,21 @@ static void print_placements(struct gb_topo *tp)
 	}
 }
 
+struct detect_args {
+	bool help;
+};
+
+static const struct gb_opt detect_table[] = {
+	GB_OPT_HELP(struct detect_args),
+};
+
+static const struct gb_optset detect_opts = {
+	GB_OPTSET("detect", detect_table),
+};
+
 int gb_cmd_detect(int argc, char **argv)
 {
+	struct detect_args args;
 	struct gb_setting set[GB_NR_SETTINGS];
 	struct gb_kernel_caps caps;
 	struct gb_clock clk;
@@ -52,13 +65,13 @@ int gb_cmd_detect(int argc, char **argv)
 	char buf[256], tmpdir[4096];
 	const char *td;
 
-	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-		printf("usage: guard-bench detect\n");
+	gb_opts_parse_or_die(&detect_opts, &args, argc, argv, NULL, NULL);
+	if (args.help) {
+		printf("usage: guard-bench detect [options]\n\nWhat this "
+		       "kernel and machine offer, and what skews numbers.\n\n");
+		gb_opts_usage(&detect_opts, stdout);
 		return GB_EXIT_OK;
 	}
-	if (argc > 0)
-		gb_die(GB_EXIT_USAGE, "detect takes no arguments, got '%s'",
-		       argv[0]);
 	uname(&u);
 	printf("kernel:      %s (%s) %s\n", u.release, u.version, u.machine);
 	gb_cpu_model(buf, sizeof(buf));

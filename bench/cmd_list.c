@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* list: the scenarios, their parameters, placements, and leftovers. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,23 +21,34 @@ static void print_leftover(const struct gb_leftover *l, void *arg)
 	printf("  %s  (PID %d, gone)\n", l->path, (int)l->pid);
 }
 
+struct list_args {
+	const char *results_dir;
+	bool help;
+};
+
+static const struct gb_opt list_table[] = {
+	GB_OPT_RESULTS_DIR(struct list_args,
+			   "where to look for what killed runs left"),
+	GB_OPT_HELP(struct list_args),
+};
+
+static const struct gb_optset list_opts = {
+	GB_OPTSET("list", list_table),
+};
+
 int gb_cmd_list(int argc, char **argv)
 {
-	const char *root = "results";
+	struct list_args args;
 	bool first = true;
 
-	if (argc > 0 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
-		printf("usage: guard-bench list [-o DIR]\n\nScenarios, "
-		       "placements, and what killed runs left in DIR (default "
-		       "results) and $TMPDIR.\n");
+	gb_opts_parse_or_die(&list_opts, &args, argc, argv, NULL, NULL);
+	if (args.help) {
+		printf("usage: guard-bench list [options]\n\nScenarios, "
+		       "placements, and what killed runs left in DIR and "
+		       "$TMPDIR.\n\n");
+		gb_opts_usage(&list_opts, stdout);
 		return GB_EXIT_OK;
 	}
-	if (argc == 2 && (!strcmp(argv[0], "-o") ||
-			  !strcmp(argv[0], "--results-dir")))
-		root = argv[1];
-	else if (argc > 0)
-		gb_die(GB_EXIT_USAGE, "list takes only -o DIR, got '%s'",
-		       argv[0]);
 	printf("Scenarios:\n");
 	for (size_t i = 0; i < gb_nr_scenarios; i++) {
 		const struct gb_scenario *sc = gb_scenarios[i];
@@ -51,6 +63,6 @@ int gb_cmd_list(int argc, char **argv)
 	for (size_t i = 0; i < gb_nr_placements; i++)
 		printf("  %-10s %s\n", gb_placements[i].name,
 		       gb_placements[i].summary);
-	gb_leftovers(root, print_leftover, &first);
+	gb_leftovers(args.results_dir, print_leftover, &first);
 	return GB_EXIT_OK;
 }

@@ -26,25 +26,42 @@ static const char *direction_word(enum gb_direction d)
 	       d == GB_DIR_HIGHER ? "higher" : "none";
 }
 
+struct primary_args {
+	bool help;
+};
+
+static const struct gb_opt primary_table[] = {
+	GB_OPT_HELP(struct primary_args),
+};
+
+static const struct gb_optset primary_opts = {
+	GB_OPTSET("primary", primary_table), .positional = true,
+};
+
 int gb_cmd_primary(int argc, char **argv)
 {
+	char **runs = gb_zalloc(((size_t)argc + 1) * sizeof(*runs));
 	const struct gb_summary_row **rows;
+	struct primary_args args;
 	struct gb_run r;
 	char err[1024];
 	bool *primary;
 	size_t n = 0;
+	int nr_runs;
 
-	if (argc == 1 && (!strcmp(argv[0], "--help") ||
-			  !strcmp(argv[0], "-h"))) {
-		printf("usage: guard-bench primary RUN\n"
-		       "  the run's primary rows as TSV: scenario, cell, "
-		       "metric, value, unit,\n  direction (lower|higher|none "
-		       "is better), n (values behind it)\n");
+	gb_opts_parse_or_die(&primary_opts, &args, argc, argv, runs, &nr_runs);
+	if (args.help) {
+		printf("usage: guard-bench primary [options] RUN\n\n"
+		       "The run's primary rows as TSV: scenario, cell, "
+		       "metric, value, unit,\ndirection (lower|higher|none "
+		       "is better), n (values behind it).\n\n");
+		gb_opts_usage(&primary_opts, stdout);
 		return GB_EXIT_OK;
 	}
-	if (argc != 1)
+	if (nr_runs != 1)
 		gb_die(GB_EXIT_USAGE, "primary takes one run directory, got "
-		       "%d arguments: guard-bench primary RUN", argc);
+		       "%d arguments: guard-bench primary RUN", nr_runs);
+	argv = runs;
 	if (gb_run_load(&r, argv[0], err, sizeof(err)))
 		gb_die(GB_EXIT_ENV, "%s", err);
 	rows = gb_zalloc((r.nr_rows ? r.nr_rows : 1) * sizeof(*rows));
@@ -74,5 +91,6 @@ int gb_cmd_primary(int argc, char **argv)
 		gb_die(GB_EXIT_NOTHING_IN_COMMON, "%s holds no primary row: "
 		       "run a scenario that has one (guard-bench list)",
 		       argv[0]);
+	free(runs);
 	return GB_EXIT_OK;
 }

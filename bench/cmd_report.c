@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "optparse.h"
 #include "report.h"
 #include "run_dir.h"
 #include "scenario.h"
@@ -23,10 +25,24 @@
 
 struct report_args {
 	const char *plots;		/* directory plot.sh drew into */
+	bool help;
 	char **cmp_argv;		/* the rest, for compare's parser */
 	int cmp_argc;
 	int argc;			/* as given, for "Reproduce" */
 	char **argv;
+};
+
+#define ARGS(field) offsetof(struct report_args, field)
+
+/* report's own options; the rest are compare's */
+static const struct gb_opt report_table[] = {
+	{ "plots", 0, "DIR", GB_OPT_STRING, ARGS(plots), NULL,
+	  "where scripts/plot.sh compare drew", "$PLOTS_DIR, else plots" },
+	GB_OPT_HELP(struct report_args),
+};
+
+static const struct gb_optset report_opts = {
+	GB_OPTSET("report", report_table), .pass_unknown = true,
 };
 
 static void report_usage(FILE *f)
@@ -35,13 +51,11 @@ static void report_usage(FILE *f)
 		"The block to paste under a cover letter: the test setup, "
 		"compare's table,\nthe commands that reproduce it and the "
 		"plots drawn for it.  BASE and NEW\nare run directories, or "
-		"RUN1,RUN2,... for replicate runs of one kernel.\n\n"
-		"Options:\n"
-		"  --plots DIR      where scripts/plot.sh compare drew "
-		"(default: $PLOTS_DIR,\n                   else plots)\n"
-		"  --format FMT     text (default: <= 72 columns) or markdown\n"
-		"  compare's other options (--threshold, --all, ...) are passed "
-		"on to it:\n  see guard-bench compare --help\n\n"
+		"RUN1,RUN2,... for replicate runs of one kernel.\n\n");
+	gb_opts_usage(&report_opts, f);
+	fprintf(f, "\ncompare's options (--format text or markdown, "
+		"--threshold, --all, ...) are\npassed on to it: see "
+		"guard-bench compare --help\n\n"
 		"Exit status: 0 a report was printed, %d usage, %d a run "
 		"directory missing,\nempty or corrupt, %d the runs share no "
 		"primary row (nothing in common).\n", GB_EXIT_USAGE,
@@ -57,24 +71,15 @@ static void parse(struct report_args *a, struct gb_compare *c, int argc,
 	memset(a, 0, sizeof(*a));
 	a->argc = argc;
 	a->argv = argv;
-	a->plots = env && *env ? env : "plots";
 	a->cmp_argv = gb_zalloc(((size_t)argc + 1) * sizeof(*a->cmp_argv));
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			report_usage(stdout);
-			exit(GB_EXIT_OK);
-		}
-		if (!strncmp(argv[i], "--plots=", 8)) {
-			a->plots = argv[i] + 8;
-		} else if (!strcmp(argv[i], "--plots")) {
-			if (i + 1 == argc || !*argv[i + 1])
-				gb_die(GB_EXIT_USAGE, "--plots needs a value: "
-				       "--plots DIR");
-			a->plots = argv[++i];
-		} else {
-			a->cmp_argv[a->cmp_argc++] = argv[i];
-		}
+	gb_opts_parse_or_die(&report_opts, a, argc, argv, a->cmp_argv,
+			     &a->cmp_argc);
+	if (a->help) {
+		report_usage(stdout);
+		exit(GB_EXIT_OK);
 	}
+	if (!a->plots)
+		a->plots = env && *env ? env : "plots";
 	gb_report_parse(&c->opts, GB_CMD_COMPARE, a->cmp_argc, a->cmp_argv);
 	if (c->opts.format == GB_FMT_TSV)
 		gb_die(GB_EXIT_USAGE, "report --format tsv: a report is text "

@@ -93,34 +93,14 @@ static void parse(struct run_state *st, int argc, char **argv)
 	char err[512];
 
 	gb_config_init(cfg);
-	cfg->duration_s = 0;	/* 0 and -1: not given, see below */
-	cfg->warmup_s = -1;
 	if (gb_config_parse(cfg, argc, argv, err, sizeof(err)))
 		gb_die(GB_EXIT_USAGE, "%s", err);
 	if (cfg->help) {
 		run_usage();
 		exit(GB_EXIT_OK);
 	}
-	if (cfg->duration_s == 0)
-		cfg->duration_s = cfg->quick ? 0.2 : 1.0;
-	if (cfg->warmup_s < 0)
-		cfg->warmup_s = cfg->quick ? 0.05 : 0.2;
 	select_scenarios(st);
 	check_params_used(st);
-	if (!gb_placement_find(cfg->placement))
-		gb_die(GB_EXIT_USAGE, "unknown placement '%s': use spread, "
-		       "smt, l2, llc, cross-llc or cross-numa",
-		       cfg->placement);
-	if (strcmp(cfg->timer, "auto") && strcmp(cfg->timer, "tsc") &&
-	    strcmp(cfg->timer, "cntvct") && strcmp(cfg->timer, "clock_gettime"))
-		gb_die(GB_EXIT_USAGE, "unknown timer '%s': use auto, tsc, "
-		       "cntvct or clock_gettime", cfg->timer);
-	if (cfg->emulate && strcmp(cfg->emulate, "write-lock"))
-		gb_die(GB_EXIT_USAGE, "--emulate '%s': the only emulation is "
-		       "write-lock", cfg->emulate);
-	if (strcmp(cfg->aslr, "off") && strcmp(cfg->aslr, "keep"))
-		gb_die(GB_EXIT_USAGE, "--aslr '%s': use off or keep",
-		       cfg->aslr);
 	if (cfg->label && gb_label_check(cfg->label, err, sizeof(err)))
 		gb_die(GB_EXIT_USAGE, "%s", err);
 	if (cfg->interleave && !cfg->emulate)

@@ -2,11 +2,19 @@
 #ifndef GB_COMMANDS_H
 #define GB_COMMANDS_H
 
+#include <stddef.h>
 #include <stdio.h>
+
+#include "optparse.h"
 
 #ifndef GB_VERSION
 #define GB_VERSION "unknown"
 #endif
+
+/* -o, --results-dir: where runs are, for every command that takes it */
+#define GB_OPT_RESULTS_DIR(type, what)					\
+	{ "results-dir", 'o', "DIR", GB_OPT_STRING,			\
+	  offsetof(type, results_dir), "results", what }
 
 int gb_cmd_run(int argc, char **argv);
 int gb_cmd_list(int argc, char **argv);

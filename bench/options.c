@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `run` options: one table of data.  --help, README's option list and
- * the parser are all generated from it.
+ * `run` options: one table of data (parsed by optparse.c, which also
+ * prints --help from it; a test checks README's list against --help).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,101 +10,109 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "commands.h"
 #include "config.h"
+#include "optparse.h"
 #include "order.h"
 #include "scenario.h"
+#include "topo.h"
 #include "util.h"
 
-enum opt_type { OPT_FLAG, OPT_LONG, OPT_DOUBLE, OPT_STRING };
+static const char *const aslr_words[] = { "off", "keep", NULL };
+static const char *const emulate_words[] = { "write-lock", NULL };
 
-struct gb_option {
-	const char *name;
-	char key;
-	const char *metavar;
-	enum opt_type type;
-	size_t off;
-	double min, max;
-	const char *help;
-	bool internal;		/* passed to replicates; not in --help */
+/* what --quick sets unless given itself */
+static const struct gb_preset quick[] = {
+	{ "duration", "0.2" }, { "warmup", "0.05" }, { NULL, NULL }
 };
 
 #define CFG(field) offsetof(struct gb_config, field)
+#define WORDS(table) .words = (table), .stride = sizeof((table)[0])
 
-static const struct gb_option options[] = {
-	{ "scenario", 's', "LIST", OPT_STRING, CFG(scenarios), 0, 0,
-	  "scenarios to run, comma-separated (default: all; see list)" },
-	{ "placement", 'p', "NAME", OPT_STRING, CFG(placement), 0, 0,
-	  "where contenders run relative to the subject (default: spread)" },
-	{ "trials", 'n', "N", OPT_LONG, CFG(trials), 1, 100000,
-	  "trials per cell (default: 10)" },
-	{ "duration", 'd', "SECONDS", OPT_DOUBLE, CFG(duration_s), 0.001, 3600,
-	  "length of one trial (default: 1)" },
-	{ "warmup", 'w', "SECONDS", OPT_DOUBLE, CFG(warmup_s), 0, 3600,
-	  "untimed warm-up before each cell's trials (default: 0.2)" },
-	{ "budget", 'b', "SECONDS", OPT_DOUBLE, CFG(budget_s), 1, 1e6,
+static const struct gb_opt options[] = {
+	{ "scenario", 's', "LIST", GB_OPT_STRING, CFG(scenarios), NULL,
+	  "scenarios to run, comma-separated", "all; see list" },
+	{ "placement", 'p', "NAME", GB_OPT_WORD, CFG(placement), "spread",
+	  "where contenders run relative to the subject",
+	  WORDS(gb_placements), .bad_word = "unknown placement '%s': use %s" },
+	{ "trials", 'n', "N", GB_OPT_LONG, CFG(trials), "10",
+	  "trials per cell", .min = 1, .max = 100000 },
+	{ "duration", 'd', "SECONDS", GB_OPT_DOUBLE, CFG(duration_s), "1",
+	  "length of one trial", .min = 0.001, .max = 3600 },
+	{ "warmup", 'w', "SECONDS", GB_OPT_DOUBLE, CFG(warmup_s), "0.2",
+	  "untimed warm-up before each cell's trials", .min = 0, .max = 3600 },
+	{ "budget", 'b', "SECONDS", GB_OPT_DOUBLE, CFG(budget_s), NULL,
 	  "fit the whole plan in this time by shortening trials (never "
-	  "below 0.05 s each); the lengths used go to meta.txt" },
-	{ "threads", 't', "N", OPT_LONG, CFG(threads), 1, 1025,
+	  "below 0.05 s each); the lengths used go to meta.txt",
+	  .min = 1, .max = 1e6 },
+	{ "threads", 't', "N", GB_OPT_LONG, CFG(threads), NULL,
 	  "most threads in a cell, subject included: the contender sweep "
-	  "goes 0,1,2,4,..,N-1 (default: all the placement allows)" },
-	{ "oversubscribe", 0, NULL, OPT_FLAG, CFG(oversubscribe), 0, 0,
+	  "goes 0,1,2,4,..,N-1", "all the placement allows",
+	  .min = 1, .max = 1025 },
+	{ "oversubscribe", 0, NULL, GB_OPT_FLAG, CFG(oversubscribe), NULL,
 	  "allow more contenders than the placement has CPUs (reused)" },
-	{ "cpu", 'c', "CPU", OPT_LONG, CFG(subject_cpu), 0, 1 << 20,
-	  "OS index of the subject's CPU (default: first allowed)" },
-	{ "tmpdir", 0, "DIR", OPT_STRING, CFG(tmpdir), 0, 0,
-	  "where file-backed mappings live (default: a new dir in $TMPDIR)" },
-	{ "results-dir", 'o', "DIR", OPT_STRING, CFG(results_dir), 0, 0,
-	  "where runs land as <release>/<host>-<UTC time>/ "
-	  "(default: results)" },
-	{ "timer", 0, "NAME", OPT_STRING, CFG(timer), 0, 0,
-	  "auto, tsc (x86_64), cntvct (arm64) or clock_gettime "
-	  "(default: auto)" },
-	{ "aslr", 0, "off|keep", OPT_STRING, CFG(aslr), 0, 0,
-	  "off: re-exec without address randomisation (default); keep" },
-	{ "emulate", 0, "write-lock", OPT_STRING, CFG(emulate), 0, 0,
+	{ "cpu", 'c', "CPU", GB_OPT_LONG, CFG(subject_cpu), "-1",
+	  "OS index of the subject's CPU", "first allowed",
+	  .min = 0, .max = 1 << 20 },
+	{ "tmpdir", 0, "DIR", GB_OPT_STRING, CFG(tmpdir), NULL,
+	  "where file-backed mappings live", "a new dir in $TMPDIR" },
+	GB_OPT_RESULTS_DIR(struct gb_config,
+			   "where runs land as <release>/<host>-<UTC time>/"),
+	{ "timer", 0, "NAME", GB_OPT_WORD, CFG(timer), "auto",
+	  "the per-op timer; tsc is x86_64's, cntvct arm64's",
+	  WORDS(gb_timer_names), .bad_word = "unknown timer '%s': use %s" },
+	{ "aslr", 0, "off|keep", GB_OPT_WORD, CFG(aslr), "off",
+	  "off: re-exec without address randomisation; keep: leave it as "
+	  "the system has it", WORDS(aslr_words),
+	  .bad_word = "--aslr '%s': use %s" },
+	{ "emulate", 0, "write-lock", GB_OPT_WORD, CFG(emulate), NULL,
 	  "same-kernel proxy of the v1 write-lock baseline: each install "
-	  "also flips VM_DONTDUMP on its VMA (mmap + VMA write lock)" },
-	{ "events", 'e', "LIST", OPT_STRING, CFG(events), 0, 0,
+	  "also flips VM_DONTDUMP on its VMA (mmap + VMA write lock)",
+	  WORDS(emulate_words),
+	  .bad_word = "--emulate '%s': the only emulation is %s" },
+	{ "events", 'e', "LIST", GB_OPT_STRING, CFG(events), "coherence,sw",
 	  "PMU events counted per op: presets coherence, basic, sw and "
-	  "libpfm4 event strings, or none (default: coherence,sw)" },
-	{ "replicates", 'R', "N", OPT_LONG, CFG(replicates), 1, 1000,
+	  "libpfm4 event strings, or none" },
+	{ "replicates", 'R', "N", GB_OPT_LONG, CFG(replicates), "1",
 	  "independent re-execs of the run, merged into one results "
-	  "directory; each keeps its own under replicates/ (default: 1)" },
-	{ "order-seed", 0, "SEED", OPT_LONG, CFG(order_seed), 0,
-	  GB_ORDER_SEED_MAX, "seed of the cells' random order in each "
-	  "replicate (default: from the clock; meta.txt order_seed)" },
-	{ "interleave", 0, NULL, OPT_FLAG, CFG(interleave), 0, 0,
+	  "directory; each keeps its own under replicates/",
+	  .min = 1, .max = 1000 },
+	{ "order-seed", 0, "SEED", GB_OPT_LONG, CFG(order_seed), "-1",
+	  "seed of the cells' random order in each replicate",
+	  "from the clock; meta.txt order_seed",
+	  .min = 0, .max = GB_ORDER_SEED_MAX },
+	{ "interleave", 0, NULL, GB_OPT_FLAG, CFG(interleave), NULL,
 	  "with --emulate and -R: write a normal and an emulated run, "
 	  "their replicates alternating" },
-	{ "replicate", 0, "K", OPT_LONG, CFG(replicate), 1, 1000,
-	  "internal: this process is replicate K of a -R run", true },
-	{ "quick", 'q', NULL, OPT_FLAG, CFG(quick), 0, 0,
-	  "short trials (0.2 s, warm-up 0.05 s) for a smoke run" },
-	{ "label", 0, "TEXT", OPT_STRING, CFG(label), 0, 0,
+	{ "replicate", 0, "K", GB_OPT_LONG, CFG(replicate), NULL,
+	  "internal: this process is replicate K of a -R run",
+	  .min = 1, .max = 1000, .flags = GB_OPT_INTERNAL },
+	{ "quick", 'q', NULL, GB_OPT_PRESET, CFG(quick), NULL,
+	  "short trials for a smoke run", .preset = quick },
+	{ "label", 0, "TEXT", GB_OPT_STRING, CFG(label), NULL,
 	  "name this run in every table and plot (meta.txt label), e.g. "
 	  "to tell two runs of one kernel apart; no TAB, newline, '/' or "
 	  "control characters" },
-	{ "verbose", 'v', NULL, OPT_FLAG, CFG(verbose), 0, 0,
+	{ "verbose", 'v', NULL, GB_OPT_FLAG, CFG(verbose), NULL,
 	  "at the end print the whole summary table, not the headline" },
-	{ "help", 'h', NULL, OPT_FLAG, CFG(help), 0, 0, "this text" },
+	GB_OPT_HELP(struct gb_config),
+};
+
+static bool is_param(void *obj, const char *name, size_t len);
+static int set_param(void *obj, const char *name, size_t len,
+		     const char *val, char *err, size_t errlen);
+
+static const struct gb_optset run_opts = {
+	GB_OPTSET("run", options),
+	.is_extra = is_param,
+	.set_extra = set_param,
 };
 
 void gb_config_init(struct gb_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->scenarios = NULL;
-	cfg->placement = "spread";
-	cfg->trials = 10;
-	cfg->duration_s = 1.0;
-	cfg->warmup_s = 0.2;
-	cfg->threads = 0;
-	cfg->subject_cpu = -1;
-	cfg->results_dir = "results";
-	cfg->timer = "auto";
-	cfg->aslr = "off";
-	cfg->events = "coherence,sw";
-	cfg->replicates = 1;
-	cfg->order_seed = -1;
+	gb_opts_defaults(&run_opts, cfg);
 
 	/* every scenario's parameters, with their defaults */
 	for (size_t s = 0; s < gb_nr_scenarios; s++) {
@@ -233,19 +241,6 @@ int gb_param_parse(const struct gb_param_def *def, const char *text,
 	return ret;
 }
 
-static const struct gb_option *find_option(const char *name, size_t len,
-					   char key)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
-		const struct gb_option *o = &options[i];
-
-		if (key ? o->key == key :
-			  strlen(o->name) == len && !strncmp(o->name, name, len))
-			return o;
-	}
-	return NULL;
-}
-
 static struct gb_param_val *find_param(struct gb_config *cfg,
 				       const char *name, size_t len)
 {
@@ -258,129 +253,32 @@ static struct gb_param_val *find_param(struct gb_config *cfg,
 	return NULL;
 }
 
-static int set_option(struct gb_config *cfg, const struct gb_option *o,
-		      const char *val, char *err, size_t errlen)
+static bool is_param(void *obj, const char *name, size_t len)
 {
-	char *base = (char *)cfg + o->off;
-	long l;
-	double d;
-	int r;
+	return find_param(obj, name, len);
+}
 
-	switch (o->type) {
-	case OPT_FLAG:
-		*(bool *)base = true;
-		return 0;
-	case OPT_STRING:
-		if (!*val) {
-			snprintf(err, errlen, "--%s: empty value: give %s",
-				 o->name, o->metavar);
-			return -1;
-		}
-		*(const char **)base = val;
-		return 0;
-	case OPT_LONG:
-		r = gb_parse_long(val, (long)o->min, (long)o->max, &l);
-		if (!r) {
-			*(long *)base = l;
-			return 0;
-		}
-		snprintf(err, errlen, "--%s: '%s' is %s: give an integer "
-			 "from %ld to %ld", o->name, val,
-			 r == -EINVAL ? "not a number" : "out of range",
-			 (long)o->min, (long)o->max);
+static int set_param(void *obj, const char *name, size_t len,
+		     const char *val, char *err, size_t errlen)
+{
+	struct gb_param_val *p = find_param(obj, name, len);
+
+	if (gb_param_parse(p->def, val, p, err, errlen))
 		return -1;
-	case OPT_DOUBLE:
-		r = gb_parse_double(val, o->min, o->max, &d);
-		if (!r) {
-			*(double *)base = d;
-			return 0;
-		}
-		snprintf(err, errlen, "--%s: '%s' is %s: give a number "
-			 "of seconds from %g to %g", o->name, val,
-			 r == -EINVAL ? "not a number" : "out of range",
-			 o->min, o->max);
-		return -1;
-	}
-	return -1;
+	p->given = true;
+	return 0;
 }
 
 int gb_config_parse(struct gb_config *cfg, int argc, char **argv,
 		    char *err, size_t errlen)
 {
-	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i], *name, *eq, *val = NULL;
-		const struct gb_option *o;
-		struct gb_param_val *p;
-		size_t len;
-
-		if (arg[0] != '-' || !arg[1]) {
-			snprintf(err, errlen, "unexpected argument '%s': "
-				 "options start with --, see run --help", arg);
-			return -1;
-		}
-		if (arg[1] != '-') {
-			if (arg[2]) {
-				val = arg + 2;	/* -n5 */
-			}
-			o = find_option(NULL, 0, arg[1]);
-			name = arg + 1;
-			len = 1;
-			p = NULL;
-		} else {
-			name = arg + 2;
-			eq = strchr(name, '=');
-			len = eq ? (size_t)(eq - name) : strlen(name);
-			if (eq)
-				val = eq + 1;
-			o = find_option(name, len, 0);
-			p = o ? NULL : find_param(cfg, name, len);
-		}
-		if (!o && !p) {
-			snprintf(err, errlen, "unknown option '%s': see "
-				 "guard-bench run --help", arg);
-			return -1;
-		}
-		if ((o && o->type != OPT_FLAG) || p) {
-			if (!val) {
-				if (i + 1 >= argc) {
-					snprintf(err, errlen, "%s needs a "
-						 "value: see run --help", arg);
-					return -1;
-				}
-				val = argv[++i];
-			}
-		} else if (val) {
-			snprintf(err, errlen, "--%s takes no value", o->name);
-			return -1;
-		}
-		if (p) {
-			const struct gb_param_def *def = p->def;
-
-			if (gb_param_parse(def, val, p, err, errlen))
-				return -1;
-			p->given = true;
-		} else if (set_option(cfg, o, val, err, errlen)) {
-			return -1;
-		}
-	}
-	return 0;
+	return gb_opts_parse(&run_opts, cfg, argc, argv, NULL, NULL, err,
+			     errlen);
 }
 
 void gb_config_usage(FILE *f)
 {
-	fprintf(f, "Options:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
-		const struct gb_option *o = &options[i];
-		char lhs[64];
-
-		if (o->internal)
-			continue;
-		snprintf(lhs, sizeof(lhs), "%c%c%c --%s%s%s",
-			 o->key ? '-' : ' ', o->key ? o->key : ' ',
-			 o->key ? ',' : ' ', o->name,
-			 o->metavar ? " " : "", o->metavar ? o->metavar : "");
-		fprintf(f, "  %-28s %s\n", lhs, o->help);
-	}
+	gb_opts_usage(&run_opts, f);
 	fprintf(f, "\nScenario parameters (comma-separated lists, swept):\n");
 	for (size_t s = 0; s < gb_nr_scenarios; s++) {
 		const struct gb_param_def *d = gb_scenarios[s]->params;
@@ -410,7 +308,7 @@ int gb_config_strip(int argc, char **argv, const char *const *drop,
 
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i];
-		const struct gb_option *o;
+		const struct gb_opt *o;
 		bool inline_val, takes;
 
 		if (arg[0] != '-' || !arg[1]) {
@@ -418,18 +316,18 @@ int gb_config_strip(int argc, char **argv, const char *const *drop,
 			continue;
 		}
 		if (arg[1] != '-') {
-			o = find_option(NULL, 0, arg[1]);
+			o = gb_opt_find(&run_opts, NULL, 0, arg[1]);
 			inline_val = arg[2];
 		} else {
 			const char *eq = strchr(arg + 2, '=');
 			size_t len = eq ? (size_t)(eq - arg - 2) :
 					  strlen(arg + 2);
 
-			o = find_option(arg + 2, len, 0);
+			o = gb_opt_find(&run_opts, arg + 2, len, 0);
 			inline_val = eq;
 		}
 		/* scenario parameters always take a value */
-		takes = !o || o->type != OPT_FLAG;
+		takes = !o || o->metavar;
 
 		if (o && dropped(drop, o->name)) {
 			if (takes && !inline_val)

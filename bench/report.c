@@ -10,11 +10,13 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compare_stats.h"
+#include "optparse.h"
 #include "report.h"
 #include "scenario.h"
 #include "util.h"
@@ -656,158 +658,91 @@ void gb_run_label(const struct gb_run *r, char *buf, size_t len)
 		strcat(buf, " INCOMPLETE");
 }
 
-/* ---- options: one table, parser and --help generated from it ------- */
+/* ---- options: tables for the option engine (optparse.c) ------------ */
 
-struct report_opt {
-	const char *name;
-	const char *metavar;		/* NULL: a flag */
-	unsigned int cmds;		/* GB_CMD_* that take it */
-	int (*set)(struct gb_report_opts *o, unsigned int cmd,
-		   const char *val, char *err, size_t errlen);
-	const char *help;
-};
-
-static int opt_error(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int opt_error(char *err, size_t errlen, const char *fmt, ...)
+static int set_threshold(void *obj, const char *val, char *err,
+			 size_t errlen)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int set_format(struct gb_report_opts *o, unsigned int cmd,
-		      const char *val, char *err, size_t errlen)
-{
-	if (!strcmp(val, "text"))
-		o->format = GB_FMT_TEXT;
-	else if (!strcmp(val, "tsv"))
-		o->format = GB_FMT_TSV;
-	else if (!strcmp(val, "markdown") && cmd == GB_CMD_COMPARE)
-		o->format = GB_FMT_MARKDOWN;
-	else
-		return opt_error(err, errlen, "--format: unknown format '%s': "
-				 "use text%s or tsv", val,
-				 cmd == GB_CMD_COMPARE ? ", markdown" : "");
-	return 0;
-}
-
-static int set_threshold(struct gb_report_opts *o, unsigned int cmd,
-			 const char *val, char *err, size_t errlen)
-{
+	struct gb_report_opts *o = obj;
 	char *num = gb_strdup(val);
 	size_t n = strlen(num);
 	double pct;
 	int r;
 
-	(void)cmd;
 	if (n && num[n - 1] == '%')
 		num[n - 1] = '\0';
 	r = gb_parse_double(num, 0.01, 50, &pct);
 	free(num);
-	if (r)
-		return opt_error(err, errlen, "--threshold: '%s' is %s: give "
-				 "a percentage from 0.01 to 50, e.g. 2 or 2%%",
-				 val, r == -EINVAL ? "not a number" :
-				 "out of range");
+	if (r) {
+		snprintf(err, errlen, "--threshold: '%s' is %s: give a "
+			 "percentage from 0.01 to 50, e.g. 2 or 2%%", val,
+			 r == -EINVAL ? "not a number" : "out of range");
+		return -1;
+	}
 	o->delta = pct / 100;
 	return 0;
 }
 
-static int set_noise_floor(struct gb_report_opts *o, unsigned int cmd,
-			   const char *val, char *err, size_t errlen)
-{
-	(void)cmd, (void)err, (void)errlen;
-	o->noise_floor = val;
-	return 0;
-}
+static const struct gb_word compare_formats[] = {
+	{ "text", GB_FMT_TEXT }, { "markdown", GB_FMT_MARKDOWN },
+	{ "tsv", GB_FMT_TSV }, { NULL, 0 }
+};
+static const struct gb_word trend_formats[] = {
+	{ "text", GB_FMT_TEXT }, { "tsv", GB_FMT_TSV }, { NULL, 0 }
+};
+/* chosen by A/A and injected-delay runs: METHODOLOGY.md */
+static const struct gb_word normalisations[] = {
+	{ "syscall", 1 }, { "none", 0 }, { NULL, 0 }
+};
 
-static int set_normalise(struct gb_report_opts *o, unsigned int cmd,
-			 const char *val, char *err, size_t errlen)
-{
-	(void)cmd;
-	if (!strcmp(val, "syscall"))
-		o->normalise = true;
-	else if (!strcmp(val, "none"))
-		o->normalise = false;
-	else
-		return opt_error(err, errlen, "--normalise: '%s': use syscall "
-				 "or none", val);
-	return 0;
-}
+#define OPTS(field) offsetof(struct gb_report_opts, field)
+#define FORMAT(table, what)						\
+	{ "format", 0, "FMT", GB_OPT_CHOICE, OPTS(format), "text",	\
+	  "text: " what, .words = (table), .stride = sizeof((table)[0]), \
+	  .bad_word = "--format: unknown format '%s': use %s" }
+/* the options compare and trend share, each written once */
+#define SHARED_OPTS							\
+	{ "threshold", 0, "PCT", GB_OPT_CUSTOM, 0, "2",			\
+	  "delta: a change must exceed PCT% to count, and a CI inside "	\
+	  "+-PCT% is equivalent", .set = set_threshold },		\
+	{ "all", 0, NULL, GB_OPT_FLAG, OPTS(all), NULL,			\
+	  "every row: the descriptive ones (tails, rates, counts, PMU) " \
+	  "too, not only the primary rows that get a verdict" },	\
+	{ "noise-floor", 0, "FILE", GB_OPT_STRING, OPTS(noise_floor), NULL, \
+	  "a noise floor measured on this machine by make validate: lets " \
+	  "a side with one replicate be judged" },			\
+	{ "allow-incomplete", 0, NULL, GB_OPT_FLAG,			\
+	  OPTS(allow_incomplete), NULL,					\
+	  "take runs with complete: no (marked in every table)" },	\
+	{ "force-pool", 0, NULL, GB_OPT_FLAG, OPTS(force_pool), NULL,	\
+	  "pool runs that differ in a key that should match (recorded " \
+	  "in the report)" }
 
-static int set_all(struct gb_report_opts *o, unsigned int cmd,
-		   const char *val, char *err, size_t errlen)
-{
-	(void)cmd, (void)val, (void)err, (void)errlen;
-	o->all = true;
-	return 0;
-}
+static const struct gb_opt compare_table[] = {
+	FORMAT(compare_formats, "<= 72 columns, for email"),
+	SHARED_OPTS,
+	{ "normalise", 0, "REF", GB_OPT_CHOICE, OPTS(normalise), "syscall",
+	  "syscall: each latency divided by the same trial's speed "
+	  "reference (ref_syscall_ns) before comparing, shown in ns at "
+	  "base's speed; none: raw ns", .words = normalisations,
+	  .stride = sizeof(normalisations[0]),
+	  .bad_word = "--normalise: '%s': use %s" },
+	GB_OPT_HELP(struct gb_report_opts),
+};
 
-static int set_allow_incomplete(struct gb_report_opts *o, unsigned int cmd,
-				const char *val, char *err, size_t errlen)
-{
-	(void)cmd, (void)val, (void)err, (void)errlen;
-	o->allow_incomplete = true;
-	return 0;
-}
-
-static int set_force_pool(struct gb_report_opts *o, unsigned int cmd,
-			  const char *val, char *err, size_t errlen)
-{
-	(void)cmd, (void)val, (void)err, (void)errlen;
-	o->force_pool = true;
-	return 0;
-}
-
-static int set_changed(struct gb_report_opts *o, unsigned int cmd,
-		       const char *val, char *err, size_t errlen)
-{
-	(void)cmd, (void)val, (void)err, (void)errlen;
-	o->changed_only = true;
-	return 0;
-}
-
-static int set_help(struct gb_report_opts *o, unsigned int cmd,
-		    const char *val, char *err, size_t errlen)
-{
-	(void)cmd, (void)val, (void)err, (void)errlen;
-	o->help = true;
-	return 0;
-}
-
-#define BOTH (GB_CMD_COMPARE | GB_CMD_TREND)
-
-static const struct report_opt report_opts[] = {
-	{ "format", "FMT", GB_CMD_COMPARE, set_format,
-	  "text (default: <= 72 columns, for email), markdown or tsv" },
-	{ "format", "FMT", GB_CMD_TREND, set_format,
-	  "text (default: <= 72 columns) or tsv" },
-	{ "threshold", "PCT", BOTH, set_threshold,
-	  "delta: a change must exceed PCT% to count, and a CI inside "
-	  "+-PCT% is equivalent (default: 2)" },
-	{ "all", NULL, BOTH, set_all,
-	  "every row: the descriptive ones (tails, rates, counts, PMU) "
-	  "too, not only the primary rows that get a verdict" },
-	{ "normalise", "REF", GB_CMD_COMPARE, set_normalise,
-	  "syscall (default): each latency divided by the same trial's "
-	  "speed reference (ref_syscall_ns) before comparing, shown in ns "
-	  "at base's speed; none: raw ns" },
-	{ "noise-floor", "FILE", BOTH, set_noise_floor,
-	  "a noise floor measured on this machine by make validate: lets "
-	  "a side with one replicate be judged" },
-	{ "allow-incomplete", NULL, BOTH, set_allow_incomplete,
-	  "take runs with complete: no (marked in every table)" },
-	{ "force-pool", NULL, BOTH, set_force_pool,
-	  "pool runs that differ in a key that should match (recorded "
-	  "in the report)" },
-	{ "changed", NULL, GB_CMD_TREND, set_changed,
+static const struct gb_opt trend_table[] = {
+	FORMAT(trend_formats, "<= 72 columns"),
+	SHARED_OPTS,
+	{ "changed", 0, NULL, GB_OPT_FLAG, OPTS(changed_only), NULL,
 	  "text: only the cell x metric rows with a marked step" },
-	{ "help", NULL, BOTH, set_help, "this text" },
+	GB_OPT_HELP(struct gb_report_opts),
+};
+
+static const struct gb_optset compare_opts = {
+	GB_OPTSET("compare", compare_table), .positional = true,
+};
+static const struct gb_optset trend_opts = {
+	GB_OPTSET("trend", trend_table), .positional = true,
 };
 
 void gb_report_usage(FILE *f, unsigned int cmd)
@@ -828,19 +763,9 @@ void gb_report_usage(FILE *f, unsigned int cmd)
 			"that are significant (Holm within each step) and "
 			"beyond the\nthreshold are marked.\n");
 	fprintf(f, "%s: run directories, results/<kernel-release>/<host>-"
-		"<UTC time>/\n\nOptions:\n",
+		"<UTC time>/\n\n",
 		cmd == GB_CMD_COMPARE ? "BASE, NEW" : "RUN");
-	for (size_t i = 0; i < ARRAY_SIZE(report_opts); i++) {
-		const struct report_opt *o = &report_opts[i];
-		char lhs[32], first[40];
-
-		if (!(o->cmds & cmd))
-			continue;
-		snprintf(lhs, sizeof(lhs), "--%s%s%s", o->name,
-			 o->metavar ? " " : "", o->metavar ? o->metavar : "");
-		snprintf(first, sizeof(first), "  %-16s ", lhs);
-		gb_put_wrapped(f, first, "                   ", o->help);
-	}
+	gb_opts_usage(cmd == GB_CMD_COMPARE ? &compare_opts : &trend_opts, f);
 	fprintf(f, "\nExit status: 0 a report was printed (whatever its "
 		"verdicts), %d usage,\n%d a run directory missing, empty, "
 		"corrupt or incomplete, or runs that\ncannot be pooled, %d "
@@ -848,64 +773,13 @@ void gb_report_usage(FILE *f, unsigned int cmd)
 		GB_EXIT_ENV, GB_EXIT_NOTHING_IN_COMMON);
 }
 
-static const struct report_opt *find_opt(const char *name, size_t len,
-					 unsigned int cmd)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(report_opts); i++)
-		if ((report_opts[i].cmds & cmd) &&
-		    strlen(report_opts[i].name) == len &&
-		    !strncmp(report_opts[i].name, name, len))
-			return &report_opts[i];
-	return NULL;
-}
-
 void gb_report_parse(struct gb_report_opts *o, unsigned int cmd,
 		     int argc, char **argv)
 {
-	const char *cmd_name = cmd == GB_CMD_COMPARE ? "compare" : "trend";
-	bool only_runs = false;
-	char err[512];
-
 	memset(o, 0, sizeof(*o));
-	o->format = GB_FMT_TEXT;
-	o->delta = GB_DEFAULT_DELTA;
-	/* chosen by A/A and injected-delay runs: METHODOLOGY.md */
-	o->normalise = cmd == GB_CMD_COMPARE;
 	o->runs = gb_zalloc(((size_t)argc + 1) * sizeof(*o->runs));
-	for (int i = 0; i < argc; i++) {
-		const char *arg = argv[i], *eq, *val = NULL;
-		const struct report_opt *opt;
-		size_t len;
-
-		if (only_runs || arg[0] != '-' || !arg[1]) {
-			o->runs[o->nr_runs++] = argv[i];
-			continue;
-		}
-		if (!strcmp(arg, "--")) {
-			only_runs = true;
-			continue;
-		}
-		if (!strcmp(arg, "-h"))
-			arg = "--help";
-		eq = strchr(arg, '=');
-		len = eq ? (size_t)(eq - arg - 2) : strlen(arg) - 2;
-		opt = arg[1] == '-' ? find_opt(arg + 2, len, cmd) : NULL;
-		if (!opt)
-			gb_die(GB_EXIT_USAGE, "unknown option '%s': see "
-			       "guard-bench %s --help", arg, cmd_name);
-		if (opt->metavar) {
-			val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
-			if (!val || !*val)
-				gb_die(GB_EXIT_USAGE, "--%s needs a value: "
-				       "--%s %s", opt->name, opt->name,
-				       opt->metavar);
-		} else if (eq) {
-			gb_die(GB_EXIT_USAGE, "--%s takes no value",
-			       opt->name);
-		}
-		if (opt->set(o, cmd, val, err, sizeof(err)))
-			gb_die(GB_EXIT_USAGE, "%s", err);
-	}
+	gb_opts_parse_or_die(cmd == GB_CMD_COMPARE ? &compare_opts :
+			     &trend_opts, o, argc, argv, o->runs, &o->nr_runs);
 }
 
 struct gb_run *gb_report_load(const struct gb_report_opts *o, char **dirs,

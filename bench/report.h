@@ -175,13 +175,13 @@ void gb_run_label(const struct gb_run *r, char *buf, size_t len);
 enum gb_format { GB_FMT_TEXT, GB_FMT_MARKDOWN, GB_FMT_TSV };
 
 struct gb_report_opts {
-	enum gb_format format;
+	int format;		/* enum gb_format */
 	double delta;		/* fraction: 0.02 for --threshold 2 */
 	bool changed_only;	/* trend --changed */
 	bool all;		/* every row, not only the primary ones */
 	bool allow_incomplete;	/* take runs with complete: no */
 	bool force_pool;	/* pool runs that differ in a pool key */
-	bool normalise;		/* --normalise syscall */
+	int normalise;		/* 1: --normalise syscall, 0: none */
 	const char *noise_floor;	/* --noise-floor FILE */
 	bool help;
 	int nr_runs;

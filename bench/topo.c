@@ -16,8 +16,9 @@ const struct gb_placement gb_placements[] = {
 	{ "llc", "cores sharing the subject's last-level cache, not its L2" },
 	{ "cross-llc", "same package, other last-level cache" },
 	{ "cross-numa", "another NUMA node" },
+	{ NULL, NULL }		/* ends it, for the option engine */
 };
-const size_t gb_nr_placements = ARRAY_SIZE(gb_placements);
+const size_t gb_nr_placements = ARRAY_SIZE(gb_placements) - 1;
 
 const struct gb_placement *gb_placement_find(const char *name)
 {

@@ -8,15 +8,11 @@
 # whole Debian and `make test`.  TAP-style lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
+on_fail() { sed 's/^/#   /' "$T/out" | grep -E 'guard_path|tracefs|lock|error' | head -8; }
 GB=bench/guard-bench
 T=$(mktemp -d /tmp/guard-bench-chroot.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	sed 's/^/#   /' "$T/out" | grep -E 'guard_path|tracefs|lock|error' | head -8
-}
 skip() { echo "# chroot tests skipped: $1"; echo "$pass passed, $fail failed"; exit 0; }
 
 [ "$(id -u)" -eq 0 ] || skip "not root (chroot and mount need it)"
@@ -72,5 +68,4 @@ else
 	ok "nothing stays mounted after the chroot runs"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,32 +5,11 @@
 # lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
+on_fail() { show "$T/err" 5 head; }
 GB=${GUARD_BENCH:-bench/guard-bench}
 T=$(mktemp -d /tmp/guard-bench-compare.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	[ -s "$T/err" ] && sed 's/^/#   /' "$T/err" | head -5
-}
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
-
-# expect STATUS PATTERN DESC -- CMD...: exit status and an output line
-expect() {
-	local want=$1 pat=$2 desc=$3 rc
-	shift 4
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		not_ok "$desc (exit $rc, want $want)"
-	elif ! grep -qE -- "$pat" "$T/err" "$T/out"; then
-		not_ok "$desc (no '$pat' in output)"
-	else
-		ok "$desc"
-	fi
-}
 
 # A TSV column by name, every row: col FILE NAME
 col() {
@@ -404,7 +383,6 @@ check "ten kernels: the +5% step to 7.7 is marked worse, nothing else" \
 
 # ---- real short runs on this kernel ------------------------------------
 RUN=(run -s install,faults --backing anon --pages 1 -n 10 -d 0.05 -w 0.01)
-rundir() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' | head -1; }
 $GB "${RUN[@]}" -o "$T/real/a" >/dev/null 2>"$T/err"
 $GB "${RUN[@]}" -o "$T/real/b" >/dev/null 2>"$T/err"
 $GB "${RUN[@]}" -o "$T/real/w" --emulate write-lock >/dev/null 2>"$T/err"
@@ -500,5 +478,4 @@ check "... and the table" 'grep -q "^guard-bench compare: new against base" "$T/
 expect 2 "need 2 complete runs of host .* under $T/empty/" \
 	"make compare with no runs: says what to do" -- make -s compare RESULTS="$T/empty"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

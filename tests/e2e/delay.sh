@@ -24,6 +24,7 @@
 # the same measurement with DELAY_NS and ROUNDS given.
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
 GB=bench/guard-bench
 SHIM=$PWD/tests/helpers/delay-shim.so
 PROBE=tests/helpers/delay-probe
@@ -31,11 +32,6 @@ DELAY=${1:-400}
 ROUNDS=${2:-3}
 T=$(mktemp -d /tmp/guard-bench-delay.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-check() { if awk "BEGIN { exit !($2) }"; then ok "$1"; else not_ok "$1"; fi; }
 
 if [ -n "${GB_SANITIZE:-}" ]; then
 	# a sanitizer's runtime must come first in the preload order
@@ -50,12 +46,12 @@ cpu=$(awk '/^Cpus_allowed_list/ { split($2, a, "[-,]"); print a[1] }' \
 
 # The probe checks itself: without the shim it must see nothing.
 out=$($PROBE "$cpu" 400 2>&1 | sed -n 's/^added_ns: //p')
-check "probe without the shim sees no delay (${out:-?} ns)" \
+check_num "probe without the shim sees no delay (${out:-?} ns)" \
 	"\"$out\" != \"\" && $out > -15 && $out < 15"
 
 added=$(GB_DELAY_NS=$DELAY LD_PRELOAD=$SHIM $PROBE "$cpu" 1000 |
 	sed -n 's/^added_ns: //p')
-check "probe sees the shim's delay ($DELAY ns asked, ${added:-?} ns added)" \
+check_num "probe sees the shim's delay ($DELAY ns asked, ${added:-?} ns added)" \
 	"\"$added\" != \"\" && $added > $DELAY * 0.8"
 
 # min over trials of a metric, over every run of one side; columns by
@@ -107,11 +103,10 @@ held=$(printf '%s\n' "${deltas[@]}" | awk -v a="$added" -v t="$vtol" \
 echo "# rounds within +- $vtol ns of the probe (issue 12's bar): $held of $ROUNDS"
 tol=$(awk -v a="$added" 'BEGIN { t = a * 0.25; print (t > 20 ? t : 20) }')
 rtol=$(awk -v a="$added" 'BEGIN { t = a * 0.5; print (t > 20 ? t : 20) }')
-check "install p50 moves by the probe's delta ($di against +$added +- $tol ns)" \
+check_num "install p50 moves by the probe's delta ($di against +$added +- $tol ns)" \
 	"\"$di\" != \"\" && $di - $added < $tol && $added - $di < $tol"
-check "remove p50 does not move ($ra -> $rb, within +- $rtol ns)" \
+check_num "remove p50 does not move ($ra -> $rb, within +- $rtol ns)" \
 	"\"$rb\" != \"\" && \"$ra\" != \"\" && \
 	 ($rb - $ra) < $rtol && ($ra - $rb) < $rtol"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

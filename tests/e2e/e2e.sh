@@ -3,49 +3,15 @@
 # lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
+on_fail() { show "$T/err" 5 head; }
 GB=bench/guard-bench
 CHECK=tests/e2e/check-run
 NOGUARD=tests/helpers/no-guard
 T=$(mktemp -d /tmp/guard-bench-e2e.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
 # short and sweet: every run below finishes in a few seconds
 SHORT=(-n 3 -d 0.05 -w 0.01)
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	[ -f "$T/err" ] && sed 's/^/#   /' "$T/err" | head -5
-}
-
-# expect STATUS PATTERN DESC -- CMD...: exit status and a stderr line
-expect() {
-	local want=$1 pat=$2 desc=$3 rc
-	shift 4
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		not_ok "$desc (exit $rc, want $want)"
-	elif ! grep -qE -- "$pat" "$T/err" "$T/out"; then
-		not_ok "$desc (no '$pat' in output)"
-	else
-		ok "$desc"
-	fi
-}
-
-# The one run directory under a results root.
-rundir() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' | head -1; }
-
-# A usage error must leave nothing behind.
-usage_error() {
-	local pat=$1 desc=$2
-	shift 2
-	rm -rf "$T/res"
-	expect 2 "$pat" "$desc" -- $GB run -o "$T/res" "$@"
-	if [ -e "$T/res" ]; then
-		not_ok "$desc: wrote $T/res"
-	fi
-}
 
 # ---- the CLI and bad input ------------------------------------------
 expect 0 "Exit status" "--help lists exit statuses" -- $GB --help
@@ -360,5 +326,4 @@ else
 fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,33 +4,12 @@
 # TAP-style lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
+on_fail() { show "$T/err" 5 head; }
 GB=${GUARD_BENCH:-bench/guard-bench}
 T=$(mktemp -d /tmp/guard-bench-headline.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
 SHORT=(-n 3 -d 0.05 -w 0.01)
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	[ -s "$T/err" ] && sed 's/^/#   /' "$T/err" | head -5
-}
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
-
-# expect STATUS PATTERN DESC -- CMD...: exit status and an output line
-expect() {
-	local want=$1 pat=$2 desc=$3 rc
-	shift 4
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		not_ok "$desc (exit $rc, want $want)"
-	elif ! grep -qE -- "$pat" "$T/err" "$T/out"; then
-		not_ok "$desc (no '$pat' in output)"
-	else
-		ok "$desc"
-	fi
-}
 
 # at most LINES lines of at most COLS columns (characters, not bytes)
 fits() {
@@ -38,8 +17,6 @@ fits() {
 		{ if (length($0) > cols) { print "line " NR " has " length($0) " columns" > "/dev/stderr"; bad = 1 } }
 		END { if (NR > lines) { print NR " lines" > "/dev/stderr"; bad = 1 }; exit bad || !NR }' "$1"
 }
-
-rundir() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' | head -1; }
 
 # ---- the headline ---------------------------------------------------
 expect 0 "^full table: .*/summary.txt$" "run ends with the headline and both paths" -- \
@@ -144,5 +121,4 @@ expect 2 "a report is text or markdown" "report --format tsv: exit 2" -- $GB rep
 expect 2 "--plots needs a value" "report --plots without a directory: exit 2" -- \
 	$GB report "$A" "$V" --plots
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

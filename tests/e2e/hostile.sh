@@ -7,31 +7,12 @@
 # then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
+EXPECT_TIMEOUT=10	# a reader blocked on a FIFO would hang for good
+on_fail() { show "$T/err" 5 head; }
 GB=bench/guard-bench
 T=$(mktemp -d /tmp/guard-bench-hostile.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	sed 's/^/#   /' "$T/err" | head -5
-}
-
-# expect STATUS PATTERN DESC -- CMD...: exit status and an output line;
-# 10 s at most (a reader blocked on a FIFO would hang for good).
-expect() {
-	local want=$1 pat=$2 desc=$3 rc
-	shift 4
-	timeout 10 "$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		not_ok "$desc (exit $rc, want $want)"
-	elif ! grep -qE -- "$pat" "$T/err" "$T/out"; then
-		not_ok "$desc (no '$pat' in output)"
-	else
-		ok "$desc"
-	fi
-}
 
 $GB run -o "$T/res" -s install --backing anon --pages 1 -n 3 -d 0.05 \
 	-w 0.01 -e none >/dev/null 2>"$T/err"
@@ -95,5 +76,4 @@ else
 	awk -F'\t' '{ print NF }' "$T/out" | sort | uniq -c | sed 's/^/#   columns: /'
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

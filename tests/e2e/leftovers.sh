@@ -5,16 +5,11 @@
 # told about each other.  TAP-style lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
 GB=bench/guard-bench
 CHECK=tests/e2e/check-run
 T=$(mktemp -d /tmp/guard-bench-leftovers.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
-rundirs() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' 2>/dev/null; }
-tmpdirs() { find "$1" -mindepth 2 -maxdepth 2 -name '.*tmp*' 2>/dev/null; }
 mkdir -p "$T/tmp"
 export TMPDIR=$T/tmp
 
@@ -141,5 +136,4 @@ else
 	[ $fail -eq 0 ] || sed 's/^/# /' "$T/err.txt" | grep -v 'trial [0-9]'
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

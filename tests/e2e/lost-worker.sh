@@ -6,14 +6,11 @@
 # TAP-style lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
 GB=bench/guard-bench
 CHECK=tests/e2e/check-run
 T=$(mktemp -d /tmp/guard-bench-lost.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 now() { date +%s.%N; }
 secs() { echo "$(now) - $1" | bc; }
 
@@ -109,5 +106,4 @@ check "contender stopped, then SIGINT: ends within 3 s ($took s)" \
 check "contender stopped, then SIGINT: stopped_by the signal" \
 	'[ "$(meta stopped_by)" = "signal 2" ]'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,13 +5,10 @@
 # meta.txt.  TAP-style lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
 GB=$PWD/bench/guard-bench
 T=$(mktemp -d /tmp/guard-bench-names.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 
 if ! unshare -u true 2>/dev/null; then
 	echo "# no UTS namespace here (not root?): host name test skipped"
@@ -33,5 +30,4 @@ check "host ../../evil/x: meta.txt keeps the original and says how it was writte
 	'grep -qxF "host: ../../evil/x" "$run/meta.txt" && grep -q "^path_names: host and release written as _._.._evil_x" "$run/meta.txt"'
 [ $fail -eq 0 ] || sed 's/^/# /' "$T/err"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,16 +4,11 @@
 # "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
 GB=bench/guard-bench
 T=$(mktemp -d /tmp/guard-bench-rep.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
 
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
-# The run directories under a results root, not the replicates inside.
-rundirs() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' | sort; }
 meta() { sed -n "s/^$2: //p" "$1/meta.txt"; }
 
 # The cells of a run directory in the order they ran: first appearance
@@ -202,5 +197,4 @@ check "--budget: each replicate runs with a share of it" \
 	 meta "$d/replicates/r1" command | grep -q -- "--budget" &&
 	 grep -q "^replicate 2/2: starting, budget" "$T/err"'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,6 +4,7 @@
 # TAP-style lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
 GB=bench/guard-bench
 CHECK=tests/e2e/check-run
 T=$(mktemp -d /tmp/guard-bench-robust.XXXXXX)
@@ -12,12 +13,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
-rundirs() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' 2>/dev/null; }
-tmpdirs() { find "$1" -mindepth 2 -maxdepth 2 -name '.*tmp*' 2>/dev/null; }
 
 # ---- interrupted at any moment ----------------------------------------
 # An earlier run in the same place must come through untouched.
@@ -60,7 +55,6 @@ check "no half-written run: no temporary directories left" '[ -z "$(tmpdirs "$T/
 sum_after=$(cd "$earlier" && find . -type f -exec sha256sum {} + | sort | sha256sum)
 check "an earlier run is never touched" '[ "$sum_before" = "$sum_after" ]'
 check "no temporary files left behind by interrupted runs" '[ -z "$(ls -A "$T/itmp")" ]'
-
 
 # ---- a full disk -------------------------------------------------------
 if mkdir -p "$T/small" && mount -t tmpfs -o size=24k tmpfs "$T/small" 2>/dev/null; then
@@ -171,5 +165,4 @@ check "settings, mounts, tracing and temp files as before the run" \
 	'[ "$before" = "$after" ]'
 [ "$before" = "$after" ] || diff <(echo "$before") <(echo "$after") | sed 's/^/# /'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -8,51 +8,20 @@
 # TAP-style lines, then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
+on_fail() { show "$T/err" 5 head; }
 GB=bench/guard-bench
 CHECK=tests/e2e/check-run
 T=$(mktemp -d /tmp/guard-bench-scen.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
 SHORT=(-n 3 -d 0.05 -w 0.01)
 
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	[ -s "$T/err" ] && sed 's/^/#   /' "$T/err" | head -5
-}
 check() {	# check DESC -- CMD...: ok when CMD succeeds
 	local desc=$1
 	shift 2
 	: >"$T/err"
 	if "$@" >/dev/null 2>>"$T/err"; then ok "$desc"; else not_ok "$desc"; fi
 }
-
-# expect STATUS PATTERN DESC -- CMD...: exit status and an output line
-expect() {
-	local want=$1 pat=$2 desc=$3 rc
-	shift 4
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		not_ok "$desc (exit $rc, want $want)"
-	elif ! grep -qE -- "$pat" "$T/err" "$T/out"; then
-		not_ok "$desc (no '$pat' in output)"
-	else
-		ok "$desc"
-	fi
-}
-
-usage_error() {
-	local pat=$1 desc=$2
-	shift 2
-	rm -rf "$T/res"
-	expect 2 "$pat" "$desc" -- $GB run -o "$T/res" "$@"
-	if [ -e "$T/res" ]; then
-		not_ok "$desc: wrote $T/res"
-	fi
-}
-
-rundir() { find "$1" -mindepth 2 -maxdepth 2 -type d -not -name '.*' | head -1; }
 
 # run NAME ARGS...: a short run into $T/NAME; sets $d to its directory
 run() {
@@ -343,5 +312,4 @@ usage_error "--fault-pages takes one value for stacks" "two --fault-pages for st
 usage_error "oversubscribe" "scaling: more threads than the placement's CPUs" \
 	-s scaling -t $((nproc + 1))
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

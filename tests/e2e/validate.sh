@@ -5,13 +5,11 @@
 # then "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
+on_fail() { show "$T/err" 5; }
 GB=bench/guard-bench
 T=$(mktemp -d /tmp/guard-bench-validate.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; sed 's/^/#   /' "$T/err" 2>/dev/null | tail -5; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 
 if [ -n "${GB_SANITIZE:-}" ]; then
 	# the delay shim cannot be preloaded ahead of a sanitizer's runtime
@@ -43,5 +41,4 @@ $GB compare --noise-floor "$T/v/noise-floor.tsv" "$one" "$two" >"$T/out" 2>"$T/e
 check "compare --noise-floor reads it: one replicate a side judged with the floor" \
 	'[ $? -eq 0 ] && grep -q "judged with the noise floor" "$T/out"'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -1,26 +1,19 @@
 # shellcheck shell=bash
-# Shared by tests/fleet/*.sh: TAP-style ok/not ok lines, the closing
-# "N passed, N failed", a scratch directory, and where the fleet engines'
-# snapshots are (../shared/third_party beside the repository; in a git
-# worktree, beside the main checkout).  Sourced, never run.
+# Shared by tests/fleet/*.sh: tests/lib.sh (TAP-style lines, the
+# closing "N passed, N failed", show), a check that runs a command, a
+# scratch directory, and where the fleet engines' snapshots are
+# (../shared/third_party beside the repository; in a git worktree,
+# beside the main checkout).  Sourced, never run.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT" || exit 1
-n=0 pass=0 fail=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-# check NAME CMD...: ok when CMD succeeds.
+. tests/lib.sh
+# check NAME CMD...: ok when CMD succeeds (not lib.sh's eval'd test).
 check() {
 	local name=$1
 	shift
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
-}
-# show FILE: its last lines as TAP comments, after a failure.
-show() { tail -n "${2:-20}" "$1" | sed 's/^/#   /'; }
 
 T=$(mktemp -d /tmp/guard-bench-fleet.XXXXXX)
 trap 'rm -rf "$T"' EXIT

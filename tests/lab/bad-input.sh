@@ -11,16 +11,12 @@
 # for the guest cases.  `ok`/`not ok` lines, then `N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
+on_fail() { show "$T/out" 8; }
 # shellcheck source-path=SCRIPTDIR/../../scripts/kernel
 . scripts/kernel/lib.sh	# LAB_DIR as the lab scripts see it
 T=$(mktemp -d /tmp/guard-bench-labbad.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
-	sed 's/^/#   /' "$T/out" | tail -n 8
-}
 
 # expect STATUS DESC PATTERN... -- CMD...: CMD exits STATUS and its output
 # holds every PATTERN (extended regexps).
@@ -197,5 +193,4 @@ else
 	not_ok "debian.sh image arm64 sid with a space in LAB_DIR"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

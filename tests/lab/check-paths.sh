@@ -13,6 +13,7 @@
 # write-lock baseline kernel"); LAB_DIR points at the cache.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. tests/lib.sh
 T=$(mktemp -d /tmp/guard-bench-lab.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
@@ -23,8 +24,6 @@ fail=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
 pass=${pass:-0}
 fail=${fail:-1}
 n=$((pass + fail))
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
 
 # ---- arm64 end to end ---------------------------------------------------
 img=$(scripts/kernel/debian.sh image arm64 sid)
@@ -56,5 +55,4 @@ else
 	not_ok "arm64 guest: cycles counted per install+remove pair through libpfm4"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -95,6 +95,39 @@ static void test_other_options(void **state)
 	assert_int_equal(cfg.trials, 10);	/* untouched */
 }
 
+/* --quick is a preset: it sets what the user did not give */
+static void test_quick_preset(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--quick"), 0);
+	assert_true(cfg.quick && cfg.duration_s == 0.2 && cfg.warmup_s == 0.05);
+	assert_int_equal(PARSE("-d", "0.5", "-q"), 0);
+	assert_true(cfg.duration_s == 0.5 && cfg.warmup_s == 0.05);
+	assert_int_equal(PARSE("-q", "--warmup=0"), 0);
+	assert_true(cfg.duration_s == 0.2 && cfg.warmup_s == 0);
+}
+
+/* word options take one of their table's words, in the table's spelling */
+static void test_word_options(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("--timer", "tsc", "--aslr=keep",
+			       "--emulate", "write-lock"), 0);
+	assert_string_equal(cfg.timer, "tsc");
+	assert_string_equal(cfg.aslr, "keep");
+	assert_string_equal(cfg.emulate, "write-lock");
+	assert_null((gb_config_init(&cfg), cfg.emulate));
+	REJECTS("unknown placement 'far': use spread, smt, l2, llc, "
+		"cross-llc or cross-numa", "-p", "far");
+	REJECTS("unknown timer 'sundial': use auto, tsc, cntvct or "
+		"clock_gettime", "--timer=sundial");
+	REJECTS("--aslr 'on': use off or keep", "--aslr", "on");
+	REJECTS("--emulate 'x': the only emulation is write-lock",
+		"--emulate", "x");
+	/* a default outside the range is not a value the user may give */
+	REJECTS("--cpu: '-1' is out of range", "--cpu", "-1");
+}
+
 static void test_value_errors(void **state)
 {
 	(void)state;
@@ -236,6 +269,8 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_trials_forms),
 		cmocka_unit_test(test_other_options),
+		cmocka_unit_test(test_quick_preset),
+		cmocka_unit_test(test_word_options),
 		cmocka_unit_test(test_value_errors),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_scenario_params),
