@@ -77,8 +77,10 @@ if mkdir -p "$T/small" && mount -t tmpfs -o size=24k tmpfs "$T/small" 2>/dev/nul
 	# Full only at the end: no inode left for summary.tsv, while every
 	# trial went into trials.tsv.  Nothing flushed may be lost.
 	mount -t tmpfs -o size=1m,nr_inodes=64 tmpfs "$T/small"
-	$GB run -o "$T/small/res" -s install --backing anon --pages 1 -n 4 \
-		-d 0.3 -w 0.01 -e none >"$T/out" 2>"$T/err" &
+	# 6 trials of 0.4 s: 2 s left after the first for the filler, even
+	# on a loaded machine (4 x 0.3 s lost the race in a chroot)
+	$GB run -o "$T/small/res" -s install --backing anon --pages 1 -n 6 \
+		-d 0.4 -w 0.01 -e none >"$T/out" 2>"$T/err" &
 	pid=$!
 	for i in $(seq 200); do
 		f=$(find "$T/small/res" -name trials.tsv 2>/dev/null)
@@ -94,8 +96,8 @@ if mkdir -p "$T/small" && mount -t tmpfs -o size=24k tmpfs "$T/small" 2>/dev/nul
 	check "full at the end: exit 9 (got $rc)" '[ $rc -eq 9 ]'
 	check "full at the end: the message names summary.tsv and the cause" \
 		'grep -q "summary.tsv: No space left on device" "$T/err"'
-	check "full at the end: all 4 trials kept where the message says" \
-		'[ -n "$kept" ] && grep -qF "kept in $kept" "$T/err" && [ "$(trial_numbers "$kept/trials.tsv")" = "1 2 3 4 " ]'
+	check "full at the end: all 6 trials kept where the message says" \
+		'[ -n "$kept" ] && grep -qF "kept in $kept" "$T/err" && [ "$(trial_numbers "$kept/trials.tsv")" = "1 2 3 4 5 6 " ]'
 	check "full at the end: its meta.txt says complete: no" \
 		'grep -q "^complete: no" "$kept/meta.txt"'
 	umount "$T/small"
