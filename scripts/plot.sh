@@ -152,7 +152,9 @@ elif [ ${#runs[@]} -eq 1 ]; then
 else
 	whose=("$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		{ k[$c["order"]] = $c["kernel_release"]; if ($c["order"] > n) n = $c["order"] }
-		END { print n " runs, " k[1] " to " k[n] }' "$tmp/trend.tsv")")
+		END { printf "%d kernel%s (%d runs), %s", n, (n > 1 ? "s" : ""), nr, k[1]
+			if (n > 1) printf " to %s", k[n]
+			print "" }' nr=${#runs[@]} "$tmp/trend.tsv")")
 fi
 
 # ---- contender sweeps: install p99 and faults/s against faulters ------
@@ -330,7 +332,7 @@ compare_charts() {
 		gp compare "compare-$metric" \
 			"source_text='data: trials.tsv (guard-bench compare --format tsv)'" \
 			"heading=$(heading "$metric ($unit): new/base, grey +-$pct%" "${whose[@]}")" \
-			"xlabel_text=$(q "ratio of centres over replicates, 95% CI as compare gives it ($better)")" \
+			"xlabel_text=$(q "new/base, 95% CI as compare gives it ($better)")" \
 			"delta=$delta" "logx=$logx" "xmin=$xmin" "xmax=$xmax" \
 			"file=$(q "$f")" "rows=$rows"
 	done <"$tmp/charts.sorted"
