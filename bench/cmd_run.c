@@ -22,6 +22,7 @@
 #include "label.h"
 #include "leftovers.h"
 #include "order.h"
+#include "params.h"
 #include "results.h"
 #include "run.h"
 #include "sysinfo.h"
@@ -77,9 +78,7 @@ static void check_params_used(struct run_state *st)
 		if (!p->given)
 			continue;
 		for (size_t s = 0; s < st->nr_selected; s++)
-			for (const struct gb_param_def *d =
-			     st->selected[s]->params; d && d->name; d++)
-				used |= !strcmp(d->name, p->def->name);
+			used |= gb_param_use(st->selected[s], p->def) != NULL;
 		if (!used)
 			gb_die(GB_EXIT_USAGE, "--%s applies to no selected "
 			       "scenario: drop it or add its scenario with "

@@ -58,7 +58,7 @@ struct gb_worker {
 struct gb_scenario {
 	const char *name;
 	const char *summary;
-	const struct gb_param_def *params;	/* ends with { NULL } */
+	const struct gb_param_use *params;	/* ends with { NULL } */
 	const char *const *timed_ops;		/* subject ops, NULL-ended */
 	/*
 	 * Metrics compare and trend judge (fnmatch patterns, NULL-ended);

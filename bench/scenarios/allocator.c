@@ -30,12 +30,17 @@
 #include "../scenario.h"
 #include "../util.h"
 
-static const struct gb_param_def params[] = {
-	{ "chunk-pages", "pages in one allocator chunk (freed and reused "
-	  "whole)", "1,16", NULL, 1, 4096 },
-	{ "chunks", "chunks each allocator thread cycles through", "64",
-	  NULL, 1, 1 << 16 },
-	{ NULL },
+static const struct gb_param_def chunk_pages_param = {
+	"chunk-pages", "pages in one allocator chunk (freed and reused "
+	"whole)", "1,16", NULL, 1, 4096
+};
+static const struct gb_param_def chunks_param = {
+	"chunks", "chunks each allocator thread cycles through", "64",
+	NULL, 1, 1 << 16
+};
+
+static const struct gb_param_use params[] = {
+	{ &chunk_pages_param }, { &chunks_param }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", "touch",

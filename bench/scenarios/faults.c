@@ -25,30 +25,20 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
 #include "../util.h"
 
 /*
- * --share is one option shared with scaling (one definition, the same
- * in both files): each scenario sweeps the values it offers.
+ * --share is shared with scaling (params.c): each scenario sweeps the
+ * values it accepts, and a value only the other takes is an error when
+ * given, skipped when it comes from the default.
  */
-enum { SHARE_SAME_VMA, SHARE_OTHER_VMA, SHARE_OWN_VMA, SHARE_OWN_PROCESS,
-       SHARE_NONE };
-static const char *const share_words[] = {
-	"same-vma", "other-vma", "own-vma", "own-process", NULL
-};
-
-static const struct gb_param_def params[] = {
-	{ "share", "where the other threads work: in the subject's VMA "
-	  "(same-vma), in another (other-vma: faults), in a VMA or a "
-	  "process each (own-vma, own-process: scaling)",
-	  "same-vma,other-vma,own-vma,own-process", share_words, 0, 0 },
-	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
-	  4096 },
-	{ "fault-pages", "pages a faulter touches then drops per op", "16",
-	  NULL, 1, 4096 },
-	{ NULL },
+static const struct gb_param_use params[] = {
+	{ &gb_param_share, GB_WORD(GB_SHARE_SAME_VMA) |
+			   GB_WORD(GB_SHARE_OTHER_VMA) },
+	{ &gb_param_guard_pages }, { &gb_param_fault_pages }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", NULL };
@@ -78,25 +68,27 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	if (guard < 0 || fault < 0)
 		return -1;
 	for (size_t s = 0; s < share->n; s++) {
-		if (share->v[s] <= SHARE_OTHER_VMA || !share->given)
+		if (gb_param_accepts(&gb_scenario_faults, "share",
+				     share->v[s]) || !share->given)
 			continue;
 		snprintf(err, errlen, "--share %s: faults takes same-vma or "
 			 "other-vma (%s is scaling's): run the two scenarios "
-			 "separately", share_words[share->v[s]],
-			 share_words[share->v[s]]);
+			 "separately", gb_share_words[share->v[s]],
+			 gb_share_words[share->v[s]]);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		for (size_t s = 0; s < share->n; s++) {
-			long sh = pts[i] ? share->v[s] : SHARE_NONE;
+			long sh = pts[i] ? share->v[s] : GB_SHARE_NONE;
 			struct gb_cell *c;
 
-			if (sh == SHARE_OWN_VMA || sh == SHARE_OWN_PROCESS)
+			if (sh != GB_SHARE_NONE &&
+			    !gb_param_accepts(&gb_scenario_faults, "share", sh))
 				continue;	/* scaling's, from the default */
 			c = gb_plan_add(&gb_scenario_faults, pts[i],
 					"share=%s faulters=%u",
-					sh == SHARE_NONE ? "none" :
-					share_words[sh], pts[i]);
+					sh == GB_SHARE_NONE ? "none" :
+					gb_share_words[sh], pts[i]);
 			c->arg[0] = sh;
 			c->arg[1] = guard;
 			c->arg[2] = fault;
@@ -118,8 +110,8 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 static int map_region(struct faults_cell *fc, unsigned int nr, long share,
 		      char *why, size_t whylen)
 {
-	size_t xslots = 1 + (share == SHARE_SAME_VMA ? nr : 0);
-	size_t yslots = share == SHARE_OTHER_VMA ? nr : 0;
+	size_t xslots = 1 + (share == GB_SHARE_SAME_VMA ? nr : 0);
+	size_t yslots = share == GB_SHARE_OTHER_VMA ? nr : 0;
 	int ret;
 
 	ret = gb_slots_reserve(&fc->slots, xslots + 1 + yslots, why, whylen);
@@ -166,7 +158,7 @@ static int worker_init(struct gb_worker *w)
 
 	if (i == 0)
 		w->priv = fc->x + fc->slots.page;
-	else if (w->cell->arg[0] == SHARE_SAME_VMA)
+	else if (w->cell->arg[0] == GB_SHARE_SAME_VMA)
 		w->priv = gb_slot(&fc->slots, i);
 	else
 		w->priv = fc->y + (i - 1) * fc->slots.slot;

@@ -32,21 +32,23 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../util.h"
 
-static const char *const backing_words[] = { "anon", "shmem", "file", NULL };
 
-static const struct gb_param_def params[] = {
-	/* shared with install: the same definition */
-	{ "backing", "what backs the mapping", "anon,shmem,file",
-	  backing_words, 0, 0 },
-	{ "guards", "one-page guard ranges in the forking parent's mapping "
-	  "(0: the same mapping without guards)", "0,1,64,1024", NULL, 0,
-	  1 << 22 },
-	{ "fork-mib", "MiB of populated memory the forking parent carries",
-	  "64", NULL, 1, 1 << 20 },
-	{ NULL },
+static const struct gb_param_def guards_param = {
+	"guards", "one-page guard ranges in the forking parent's mapping "
+	"(0: the same mapping without guards)", "0,1,64,1024", NULL, 0,
+	1 << 22
+};
+static const struct gb_param_def fork_mib_param = {
+	"fork-mib", "MiB of populated memory the forking parent carries",
+	"64", NULL, 1, 1 << 20
+};
+
+static const struct gb_param_use params[] = {
+	{ &gb_param_backing }, { &guards_param }, { &fork_mib_param }, { NULL },
 };
 
 static const char *const timed_ops[] = { "fork", NULL };
@@ -181,7 +183,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 
 			c = gb_plan_add(&gb_scenario_fork, 0,
 					"backing=%s guards=%ld",
-					backing_words[backing->v[b]],
+					gb_backing_words[backing->v[b]],
 					guards->v[k]);
 			c->arg[0] = backing->v[b];
 			c->arg[1] = guards->v[k];

@@ -17,21 +17,27 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../util.h"
 
-static const char *const backing_words[] = { "anon", "shmem", "file", NULL };
 static const char *const timing_words[] = { "per-op", "none", NULL };
 
-static const struct gb_param_def params[] = {
-	{ "backing", "what backs the mapping", "anon,shmem,file",
-	  backing_words, 0, 0 },
-	{ "pages", "pages per install/remove", "1,16,512", NULL, 1, 1 << 20 },
-	{ "map-pages", "pages in the mapping around the range", "1024", NULL,
-	  3, 1 << 22 },
-	{ "op-timing", "per-op: time every op; none: count pairs only, the "
-	  "bare loop (no latencies)", "per-op", timing_words, 0, 0 },
-	{ NULL },
+static const struct gb_param_def pages_param = {
+	"pages", "pages per install/remove", "1,16,512", NULL, 1, 1 << 20
+};
+static const struct gb_param_def map_pages_param = {
+	"map-pages", "pages in the mapping around the range", "1024", NULL,
+	3, 1 << 22
+};
+static const struct gb_param_def op_timing_param = {
+	"op-timing", "per-op: time every op; none: count pairs only, the "
+	"bare loop (no latencies)", "per-op", timing_words, 0, 0
+};
+
+static const struct gb_param_use params[] = {
+	{ &gb_param_backing }, { &pages_param }, { &map_pages_param },
+	{ &op_timing_param }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", NULL };
@@ -54,7 +60,7 @@ static void plan_cell(long backing, long pages, long map_pages, long timing)
 	struct gb_cell *c;
 
 	c = gb_plan_add(&gb_scenario_install, 0, "backing=%s pages=%ld%s",
-			backing_words[backing], pages,
+			gb_backing_words[backing], pages,
 			timing ? " op-timing=none" : "");
 	c->arg[0] = backing;
 	c->arg[1] = pages;

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
 #include "../util.h"
@@ -51,15 +52,15 @@ static const char *const op_calls[] = {
 #define MAPS_BUF (64 * 1024)
 #define PROBE_CALLS 64
 
-static const struct gb_param_def params[] = {
-	{ "reader-op", "what each reader does on its own range: mincore(), "
-	  "madvise(MADV_WILLNEED), get_mempolicy(MPOL_F_ADDR), or read "
-	  "/proc/self/maps whole", "mincore,willneed,mempolicy,maps",
-	  op_words, 0, 0 },
-	/* shared with faults: the same definition */
-	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
-	  4096 },
-	{ NULL },
+static const struct gb_param_def reader_op_param = {
+	"reader-op", "what each reader does on its own range: mincore(), "
+	"madvise(MADV_WILLNEED), get_mempolicy(MPOL_F_ADDR), or read "
+	"/proc/self/maps whole", "mincore,willneed,mempolicy,maps",
+	op_words, 0, 0
+};
+
+static const struct gb_param_use params[] = {
+	{ &reader_op_param }, { &gb_param_guard_pages }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", NULL };

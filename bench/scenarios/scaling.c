@@ -29,27 +29,18 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
 #include "../stats.h"
 #include "../util.h"
 
-/* --share is one option shared with faults: the same definition */
-enum { SHARE_SAME_VMA, SHARE_OTHER_VMA, SHARE_OWN_VMA, SHARE_OWN_PROCESS,
-       SHARE_NONE };
-static const char *const share_words[] = {
-	"same-vma", "other-vma", "own-vma", "own-process", NULL
-};
-
-static const struct gb_param_def params[] = {
-	{ "share", "where the other threads work: in the subject's VMA "
-	  "(same-vma), in another (other-vma: faults), in a VMA or a "
-	  "process each (own-vma, own-process: scaling)",
-	  "same-vma,other-vma,own-vma,own-process", share_words, 0, 0 },
-	/* shared with faults: the same definition */
-	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
-	  4096 },
-	{ NULL },
+/* --share is shared with faults (params.c); these are scaling's */
+static const struct gb_param_use params[] = {
+	{ &gb_param_share, GB_WORD(GB_SHARE_SAME_VMA) |
+			   GB_WORD(GB_SHARE_OWN_VMA) |
+			   GB_WORD(GB_SHARE_OWN_PROCESS) },
+	{ &gb_param_guard_pages }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", NULL };
@@ -69,27 +60,22 @@ static const char *const vs_metrics[] = {
 	"install_latency_all_p99_ns", "pairs_per_sec_total", NULL
 };
 
-static bool offered(long share)
-{
-	return share == SHARE_SAME_VMA || share == SHARE_OWN_VMA ||
-	       share == SHARE_OWN_PROCESS;
-}
-
 static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 		char *err, size_t errlen)
 {
-	static const long order[] = { SHARE_OWN_VMA, SHARE_SAME_VMA,
-				      SHARE_OWN_PROCESS };
+	static const long order[] = { GB_SHARE_OWN_VMA, GB_SHARE_SAME_VMA,
+				      GB_SHARE_OWN_PROCESS };
 	const struct gb_param_val *share = gb_param(cfg, "share");
 	/* the guarded range starts one page into its page-table page */
 	long guard = gb_param_one(cfg, "guard-pages", "scaling",
 				  (long)gb_slot_pages() - 1, err, errlen);
 	unsigned int pts[64];
 	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
-	bool want[SHARE_NONE] = { false };
+	bool want[GB_SHARE_NONE] = { false };
 
 	for (size_t s = 0; s < share->n; s++) {
-		if (offered(share->v[s])) {
+		if (gb_param_accepts(&gb_scenario_scaling, "share",
+				     share->v[s])) {
 			want[share->v[s]] = true;
 			continue;
 		}
@@ -98,7 +84,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 		snprintf(err, errlen, "--share %s: scaling takes same-vma, "
 			 "own-vma or own-process (other-vma is faults'): run "
 			 "the two scenarios separately",
-			 share_words[share->v[s]]);
+			 gb_share_words[share->v[s]]);
 		return -1;
 	}
 	if (guard < 0)
@@ -110,7 +96,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 			struct gb_cell *c = gb_plan_add(&gb_scenario_scaling,
 						0, "share=none threads=1");
 
-			c->arg[0] = SHARE_NONE;
+			c->arg[0] = GB_SHARE_NONE;
 			c->arg[1] = guard;
 			continue;
 		}
@@ -122,11 +108,11 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 				continue;
 			c = gb_plan_add(&gb_scenario_scaling, pts[i],
 					"share=%s threads=%u",
-					share_words[order[o]], pts[i] + 1);
+					gb_share_words[order[o]], pts[i] + 1);
 			c->arg[0] = order[o];
 			c->arg[1] = guard;
-			c->processes = order[o] == SHARE_OWN_PROCESS;
-			if (order[o] == SHARE_OWN_VMA)
+			c->processes = order[o] == GB_SHARE_OWN_PROCESS;
+			if (order[o] == GB_SHARE_OWN_VMA)
 				own = c;
 			else
 				c->arg[2] = (long)(intptr_t)own;
@@ -142,7 +128,8 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 static int map_region(struct scaling_cell *sc, unsigned int nr, char *why,
 		      size_t whylen)
 {
-	bool one = sc->share == SHARE_SAME_VMA || sc->share == SHARE_NONE;
+	bool one = sc->share == GB_SHARE_SAME_VMA ||
+		   sc->share == GB_SHARE_NONE;
 	int ret;
 
 	sc->stride = one ? sc->slot : 2 * sc->slot;
@@ -193,7 +180,8 @@ static int worker_init(struct gb_worker *w)
 static int subject_op(struct gb_worker *w, unsigned int op)
 {
 	struct scaling_cell *sc = w->cell->priv;
-	bool one = sc->share == SHARE_SAME_VMA || sc->share == SHARE_NONE;
+	bool one = sc->share == GB_SHARE_SAME_VMA ||
+		   sc->share == GB_SHARE_NONE;
 	/* the VMA this thread installs in: what --emulate flips */
 	char *vma = one ? sc->base : (char *)w->priv - sc->page;
 	size_t vma_len = one ? (w->cell->nr_contenders + 1) * sc->slot :

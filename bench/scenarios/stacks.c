@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
 #include "../stackguard.h"
@@ -52,16 +53,16 @@ static const char *const mode_words[] = {
 	"default", "guard-install", "mprotect-guard", NULL
 };
 
-static const struct gb_param_def params[] = {
-	{ "stack-mode", "how each new thread's stack comes to be: default "
-	  "attributes (this glibc, stack cache included), or mapped per "
-	  "thread and guarded with MADV_GUARD_INSTALL (as glibc 2.42+) or "
-	  "with mprotect (as glibc before 2.42)",
-	  "default,guard-install,mprotect-guard", mode_words, 0, 0 },
-	/* shared with faults: the same definition */
-	{ "fault-pages", "pages a faulter touches then drops per op", "16",
-	  NULL, 1, 4096 },
-	{ NULL },
+static const struct gb_param_def stack_mode_param = {
+	"stack-mode", "how each new thread's stack comes to be: default "
+	"attributes (this glibc, stack cache included), or mapped per "
+	"thread and guarded with MADV_GUARD_INSTALL (as glibc 2.42+) or "
+	"with mprotect (as glibc before 2.42)",
+	"default,guard-install,mprotect-guard", mode_words, 0, 0
+};
+
+static const struct gb_param_use params[] = {
+	{ &stack_mode_param }, { &gb_param_fault_pages }, { NULL },
 };
 
 static const char *const timed_ops[] = { "create", "join", NULL };

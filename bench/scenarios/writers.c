@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
 #include "../util.h"
@@ -33,14 +34,14 @@
 enum { OP_MPROTECT, OP_DONTDUMP };
 static const char *const op_words[] = { "mprotect", "dontdump", NULL };
 
-static const struct gb_param_def params[] = {
-	{ "writer-op", "what each writer does to its own one-page VMA: "
-	  "mprotect() between read and read-write, or MADV_DONTDUMP / "
-	  "MADV_DODUMP", "mprotect", op_words, 0, 0 },
-	/* shared with faults: the same definition */
-	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
-	  4096 },
-	{ NULL },
+static const struct gb_param_def writer_op_param = {
+	"writer-op", "what each writer does to its own one-page VMA: "
+	"mprotect() between read and read-write, or MADV_DONTDUMP / "
+	"MADV_DODUMP", "mprotect", op_words, 0, 0
+};
+
+static const struct gb_param_use params[] = {
+	{ &writer_op_param }, { &gb_param_guard_pages }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", NULL };
