@@ -133,9 +133,9 @@ static void parse(struct run_state *st, int argc, char **argv)
 /* This replicate's cell order, and where its run directory goes. */
 static void order_cells(struct run_state *st)
 {
-	st->order = gb_zalloc((gb_plan_nr_cells + 1) * sizeof(*st->order));
+	st->order = gb_zalloc((st->plan.nr + 1) * sizeof(*st->order));
 	gb_cell_order(st->order_seed, st->replicate, st->order,
-		      gb_plan_nr_cells);
+		      st->plan.nr);
 }
 
 
@@ -312,7 +312,7 @@ static void setup_pmu(struct run_state *st)
 static void fit_budget(struct run_state *st)
 {
 	struct gb_config *cfg = &st->cfg;
-	double est = gb_plan_estimate(cfg), f;
+	double est = gb_plan_estimate(&st->plan, cfg), f;
 
 	cfg->planned_duration_s = cfg->duration_s;
 	if (!cfg->budget_s || est <= cfg->budget_s)
@@ -326,8 +326,8 @@ static void fit_budget(struct run_state *st)
 	}
 	gb_note("--budget %.0f s: trials of %.3f s (asked %.3f s) to fit "
 		"%zu cells; about %.0f s", cfg->budget_s, cfg->duration_s,
-		cfg->planned_duration_s, gb_plan_nr_cells,
-		gb_plan_estimate(cfg));
+		cfg->planned_duration_s, st->plan.nr,
+		gb_plan_estimate(&st->plan, cfg));
 }
 
 static void plan(struct run_state *st)
@@ -337,7 +337,7 @@ static void plan(struct run_state *st)
 	for (size_t i = 0; i < st->nr_selected; i++) {
 		const struct gb_scenario *sc = st->selected[i];
 
-		if (sc->plan(&st->cfg, sc->contender_role ?
+		if (sc->plan(&st->plan, &st->cfg, sc->contender_role ?
 			     st->max_contenders : 0, err, sizeof(err)))
 			gb_die(GB_EXIT_USAGE, "%s", err);
 	}
@@ -357,7 +357,7 @@ static int finish(struct run_state *st, int rc, const char *why)
 	dying = NULL;
 	gb_die_hook = NULL;
 	meta_finish(st, rc, why);
-	ret = gb_results_finish(&st->res, gb_plan_cells, gb_plan_nr_cells,
+	ret = gb_results_finish(&st->res, st->plan.cells, st->plan.nr,
 				&st->meta, st->clock.ns_per_tick, err,
 				sizeof(err));
 	if (ret)
@@ -365,8 +365,8 @@ static int finish(struct run_state *st, int rc, const char *why)
 		       "(trials.tsv, complete: no): free space, then `guard-bench "
 		       "clean -o %s` keeps it as an incomplete run", err,
 		       st->res.tmp, st->cfg.results_dir);
-	gb_run_outcome(stdout, st->cfg.verbose, gb_plan_cells,
-		       gb_plan_nr_cells, st->res.final);
+	gb_run_outcome(stdout, st->cfg.verbose, st->plan.cells,
+		       st->plan.nr, st->res.final);
 	printf("results: %s%s\nfull table: %s/summary.txt\n", st->res.final,
 	       rc ? "  (incomplete: complete: no)" : "", st->res.final);
 	return rc;
@@ -378,16 +378,19 @@ static int finish(struct run_state *st, int rc, const char *why)
  */
 static void die_in_run(int status, const char *msg)
 {
-	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
-		struct gb_cell *c = gb_plan_cells[i];
+	struct run_state *st = dying;
+
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->plan.nr; i++) {
+		struct gb_cell *c = st->plan.cells[i];
 
 		if (c->status == GB_CELL_PENDING && c->nr_series) {
 			c->status = GB_CELL_PARTIAL;
 			snprintf(c->reason, sizeof(c->reason), "%s", msg);
 		}
 	}
-	if (dying)
-		finish(dying, status, msg);
+	finish(st, status, msg);
 }
 
 /* Another run on our CPUs makes both runs' numbers wrong: say so. */
@@ -481,7 +484,7 @@ int gb_cmd_run(int argc, char **argv)
 	claim_cpus(&st);
 	meta_start(&st);
 	fprintf(stderr, "guard-bench: %zu cells, about %.0f s; writing %s\n",
-		gb_plan_nr_cells, gb_plan_estimate(&st.cfg), st.res.tmp);
+		st.plan.nr, gb_plan_estimate(&st.plan, &st.cfg), st.res.tmp);
 
 	memset(&run, 0, sizeof(run));
 	run.cfg = &st.cfg;
@@ -491,6 +494,7 @@ int gb_cmd_run(int argc, char **argv)
 	run.pmu = st.pmu_on ? &st.pmu : NULL;
 	st.run = &run;
 	run.res = &st.res;
+	run.plan = &st.plan;
 	run.placement_cpus = st.placement_cpus;
 	run.nr_placement_cpus = st.nr_placement_cpus;
 	run.order = st.order;

@@ -32,9 +32,6 @@
 
 volatile sig_atomic_t gb_signalled;
 
-struct gb_cell **gb_plan_cells;
-size_t gb_plan_nr_cells;
-
 /* Shared by main and the workers of one cell. */
 struct phase_ctl {
 	struct gb_barrier start, end;
@@ -76,120 +73,6 @@ void gb_install_signal_handlers(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-}
-
-void gb_plan_reset(void)
-{
-	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
-		struct gb_cell *c = gb_plan_cells[i];
-
-		for (size_t s = 0; s < c->nr_series; s++)
-			free(c->series[s].v);
-		for (int k = 0; k < GB_MAX_TIMED_OPS; k++)
-			free(c->merged[k]);
-		free(c->ref_noise);
-		free(c);
-	}
-	free(gb_plan_cells);
-	gb_plan_cells = NULL;
-	gb_plan_nr_cells = 0;
-}
-
-static struct gb_cell *plan_push(void)
-{
-	struct gb_cell *c = gb_zalloc(sizeof(*c));
-
-	gb_plan_cells = realloc(gb_plan_cells,
-				(gb_plan_nr_cells + 1) * sizeof(c));
-	if (!gb_plan_cells)
-		gb_die(GB_EXIT_FAILURE, "out of memory");
-	gb_plan_cells[gb_plan_nr_cells++] = c;
-	return c;
-}
-
-struct gb_cell *gb_plan_add(const struct gb_scenario *sc,
-			    unsigned int nr_contenders, const char *fmt, ...)
-{
-	struct gb_cell *c = plan_push();
-	va_list ap;
-
-	c->sc = sc;
-	c->nr_contenders = nr_contenders;
-	va_start(ap, fmt);
-	vsnprintf(c->label, sizeof(c->label), fmt, ap);
-	va_end(ap);
-	if (sc->control_label && nr_contenders > 0) {
-		struct gb_cell *ctl = plan_push();
-
-		*ctl = *c;
-		ctl->is_control = true;
-		if (snprintf(ctl->label, sizeof(ctl->label), "%s %s",
-			     c->label, sc->control_label) >=
-		    (int)sizeof(ctl->label))
-			gb_die(GB_EXIT_FAILURE, "cell label too long");
-		c->control = ctl;
-	}
-	return c;
-}
-
-size_t gb_sweep_points(unsigned int max, unsigned int *out, size_t room)
-{
-	size_t n = 0;
-
-	if (room)
-		out[n++] = 0;
-	for (unsigned int p = 1; p < max && n < room; p *= 2)
-		out[n++] = p;
-	if (max > 0 && n < room && out[n - 1] != max)
-		out[n++] = max;
-	return n;
-}
-
-void gb_plan_op_sweep(const struct gb_scenario *sc, unsigned int max_contenders,
-		      const struct gb_param_val *ops,
-		      const char *const *op_words, const char *role, long arg1)
-{
-	unsigned int pts[64];
-	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
-
-	for (size_t i = 0; i < n; i++) {
-		for (size_t o = 0; o < ops->n; o++) {
-			struct gb_cell *c;
-
-			if (!pts[i]) {
-				c = gb_plan_add(sc, 0, "op=none %s=0", role);
-				c->arg[0] = -1;
-				c->arg[1] = arg1;
-				break;
-			}
-			c = gb_plan_add(sc, pts[i], "op=%s %s=%u",
-					op_words[ops->v[o]], role, pts[i]);
-			c->arg[0] = ops->v[o];
-			c->arg[1] = arg1;
-		}
-	}
-}
-
-static unsigned int phases_per_trial(const struct gb_cell *c)
-{
-	return c->control ? 2 : 1;
-}
-
-double gb_plan_estimate(const struct gb_config *cfg)
-{
-	double s = 0;
-
-	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
-		const struct gb_cell *c = gb_plan_cells[i];
-
-		if (c->is_control)
-			continue;
-		/* warm-up, trials, and the lock-accounting phase */
-		s += cfg->warmup_s + cfg->duration_s +
-		     (double)cfg->trials * cfg->duration_s *
-		     phases_per_trial(c);
-	}
-	return s;
 }
 
 /* ---- worker side ---------------------------------------------------- */
@@ -1185,7 +1068,7 @@ static void progress(struct gb_run *run, struct gb_cell *c, size_t idx,
 	if (left < 0)
 		left = 0;
 	fprintf(stderr, "%s[%zu/%zu] %s %s: trial %u/%ld, ~%.0f s left%s",
-		tty ? "\r\033[K" : "", idx + 1, gb_plan_nr_cells,
+		tty ? "\r\033[K" : "", idx + 1, run->plan->nr,
 		c->sc->name, c->label, trial + 1, run->cfg->trials, left,
 		tty ? "" : "\n");
 }
@@ -1278,7 +1161,7 @@ static int run_trials(struct gb_run *run, struct gb_cell *c,
 		progress(run, c, idx, t);
 		tb->n = 0;
 		/* ABBA: alternate which phase goes first against drift */
-		for (unsigned int ph = 0; ph < phases_per_trial(c) && ok; ph++) {
+		for (unsigned int ph = 0; ph < gb_cell_phases(c) && ok; ph++) {
 			bool active = !c->control || (ph == (t & 1));
 
 			ok = run_main_phase(ct, active, false,
@@ -1367,10 +1250,10 @@ static void assign_cpus(struct gb_run *run, struct gb_cell *c)
 }
 
 /* Values across cells, once every cell that could run has run. */
-static void derive_all(void)
+static void derive_all(struct gb_run *run)
 {
-	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
-		struct gb_cell *c = gb_plan_cells[i];
+	for (size_t i = 0; i < run->plan->nr; i++) {
+		struct gb_cell *c = run->plan->cells[i];
 
 		if (c->sc->derive && c->status == GB_CELL_DONE)
 			c->sc->derive(c);
@@ -1382,10 +1265,10 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 	int ret = 0;
 
 	run->started = gb_mono_sec();
-	run->planned_s = gb_plan_estimate(run->cfg);
-	for (size_t k = 0; k < gb_plan_nr_cells && !ret; k++) {
+	run->planned_s = gb_plan_estimate(run->plan, run->cfg);
+	for (size_t k = 0; k < run->plan->nr && !ret; k++) {
 		size_t i = run->order ? run->order[k] : k;
-		struct gb_cell *c = gb_plan_cells[i];
+		struct gb_cell *c = run->plan->cells[i];
 		struct cell_threads ct;
 		char cwhy[256] = "";
 		int r;
@@ -1404,11 +1287,7 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 			mark(c, GB_CELL_SKIPPED, cwhy);
 			gb_note("%s %s: skipped: %s", c->sc->name, c->label,
 				cwhy);
-			run->planned_s -= run->cfg->warmup_s +
-					  run->cfg->duration_s +
-					  (double)run->cfg->trials *
-					  run->cfg->duration_s *
-					  phases_per_trial(c);
+			run->planned_s -= gb_cell_estimate(run->cfg, c);
 			continue;
 		}
 		if (r) {
@@ -1441,7 +1320,7 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 				 c->label, cwhy);
 		ret = r;
 	}
-	derive_all();
+	derive_all(run);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 	return ret;

@@ -269,8 +269,8 @@ static void run_all(struct run_state *st, struct side *sides, size_t nsides)
 	double t0 = gb_mono_sec(), setup = t0 - st->t_entry;
 	size_t cells = 0;
 
-	for (size_t i = 0; i < gb_plan_nr_cells; i++)
-		cells += !gb_plan_cells[i]->is_control;
+	for (size_t i = 0; i < st->plan.nr; i++)
+		cells += !st->plan.cells[i]->is_control;
 	setup += CELL_FIXED_S * (double)cells;
 
 	for (unsigned int k = 1; k <= st->cfg.replicates; k++) {
@@ -470,8 +470,8 @@ static void create_side(struct run_state *st, struct side *sd,
 int gb_replicates_run(struct run_state *st)
 {
 	static struct side sides[2];
-	struct gb_merge mg = { .cells = gb_plan_cells,
-			       .nr_cells = gb_plan_nr_cells };
+	struct gb_merge mg = { .cells = st->plan.cells,
+			       .nr_cells = st->plan.nr };
 	size_t nsides = st->cfg.interleave ? 2 : 1;
 	char host[256], ts[32], name[512], release[256];
 	bool complete, all = true;
@@ -498,7 +498,7 @@ int gb_replicates_run(struct run_state *st)
 		"seed %llu; writing %s%s%s\n", st->cfg.replicates,
 		st->cfg.replicates == 1 ? "" : "s",
 		nsides == 2 ? " a side, normal and emulated alternating" : "",
-		gb_plan_nr_cells, (unsigned long long)st->order_seed,
+		st->plan.nr, (unsigned long long)st->order_seed,
 		sides[0].res.tmp, nsides == 2 ? " and " : "",
 		nsides == 2 ? sides[1].res.tmp : "");
 	run_all(st, sides, nsides);

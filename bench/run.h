@@ -44,6 +44,7 @@ struct run_state {
 	uint64_t order_seed;
 	unsigned int replicate;		/* 1, or K of a -R run */
 	size_t *order;			/* plan indices in run order */
+	struct gb_plan plan;		/* every cell, from the plan() hooks */
 };
 
 /*

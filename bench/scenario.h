@@ -9,6 +9,7 @@
 #include "config.h"
 #include "hist.h"
 #include "lockstat.h"
+#include "plan.h"
 #include "pmu.h"
 #include "speedref.h"
 
@@ -74,12 +75,13 @@ struct gb_scenario {
 					 * "fork", "thread", "cycle" */
 
 	/*
-	 * Add the cells of the sweep with gb_plan_add().  @max_contenders
+	 * Add the cells of the sweep to @plan with gb_plan_add() (plan.h),
+	 * their typed values with gb_cell_args().  @max_contenders
 	 * is what the placement (or --threads) allows.  A bad combination
 	 * of parameters is a usage error: -1 with problem and fix in @err.
 	 */
-	int (*plan)(const struct gb_config *cfg, unsigned int max_contenders,
-		    char *err, size_t errlen);
+	int (*plan)(struct gb_plan *plan, const struct gb_config *cfg,
+		    unsigned int max_contenders, char *err, size_t errlen);
 	/* Per cell, before threads start: 0, GB_SKIP (@why) or -errno. */
 	int (*setup)(struct gb_cell *c, const struct gb_config *cfg,
 		     char *why, size_t whylen);
@@ -118,7 +120,7 @@ struct gb_cell {
 	const struct gb_scenario *sc;
 	char label[GB_LABEL_LEN];	/* "backing=anon pages=1" */
 	unsigned int nr_contenders;
-	long arg[8];			/* the scenario's values for this cell */
+	void *args;			/* the scenario's values: gb_cell_args() */
 	void *priv;			/* the scenario's per-cell state */
 	struct gb_cell *control;	/* its no-subject twin, if any */
 	bool is_control;
@@ -138,11 +140,6 @@ struct gb_cell {
 	size_t nr_ref_noise;
 };
 
-/* plan() calls this once per cell; it returns the cell to fill in. */
-struct gb_cell *gb_plan_add(const struct gb_scenario *sc,
-			    unsigned int nr_contenders, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /*
  * The subject op most scenarios time: op 0 installs guards on [@range,
  * @range + @len), op 1 removes them.  Under --emulate write-lock an
@@ -150,19 +147,6 @@ struct gb_cell *gb_plan_add(const struct gb_scenario *sc,
  */
 int gb_guard_subject_op(struct gb_worker *w, unsigned int op, void *range,
 			size_t len, void *vma, size_t vma_len);
-
-/* Contender counts a sweep visits: 0,1,2,4,...,max. */
-size_t gb_sweep_points(unsigned int max, unsigned int *out, size_t room);
-
-/*
- * The cells of a sweep of contenders running one of several ops: for
- * each count N > 0 of the sweep and each op in @ops, "op=OP ROLE=N" with
- * arg[0] the op's index; for N = 0 one cell "op=none ROLE=0" with arg[0]
- * -1 (no contender: the op means nothing).  arg[1] is @arg1 in all.
- */
-void gb_plan_op_sweep(const struct gb_scenario *sc, unsigned int max_contenders,
-		      const struct gb_param_val *ops,
-		      const char *const *op_words, const char *role, long arg1);
 
 /* The registry: scenarios/registry.c */
 extern const struct gb_scenario *const gb_scenarios[];

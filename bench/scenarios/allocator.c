@@ -61,6 +61,11 @@ struct allocator_cell {
 	struct arena *a;	/* [0..nr] */
 };
 
+/* A cell's values, set at plan time */
+struct allocator_args {
+	long chunk_pages, chunks;
+};
+
 const struct gb_scenario gb_scenario_allocator;
 
 static size_t arena_len(size_t chunk_len, size_t chunks, size_t slot)
@@ -68,8 +73,8 @@ static size_t arena_len(size_t chunk_len, size_t chunks, size_t slot)
 	return (chunk_len * chunks + slot - 1) / slot * slot;
 }
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	const struct gb_param_val *cp = gb_param(cfg, "chunk-pages");
 	const struct gb_param_val *ch = gb_param(cfg, "chunks");
@@ -100,12 +105,14 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < cp->n; k++) {
 			struct gb_cell *c;
+			struct allocator_args *a;
 
-			c = gb_plan_add(&gb_scenario_allocator, pts[i],
+			c = gb_plan_add(plan, &gb_scenario_allocator, pts[i],
 					"chunk-pages=%ld threads=%u", cp->v[k],
 					pts[i] + 1);
-			c->arg[0] = cp->v[k];
-			c->arg[1] = ch->v[0];
+			a = gb_cell_args(c, sizeof(*a));
+			a->chunk_pages = cp->v[k];
+			a->chunks = ch->v[0];
 		}
 	}
 	return 0;
@@ -125,6 +132,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t slot = page * (page / 8), alen;
 	unsigned int nr = c->nr_contenders + 1;
+	const struct allocator_args *args = c->args;
 	struct allocator_cell *ac;
 	uintptr_t base;
 	int ret;
@@ -134,8 +142,8 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		return ret == 0 ? GB_SKIP : ret;
 	ac = gb_zalloc(sizeof(*ac));
 	ac->page = page;
-	ac->chunk_len = (size_t)c->arg[0] * page;
-	ac->chunks = (size_t)c->arg[1];
+	ac->chunk_len = (size_t)args->chunk_pages * page;
+	ac->chunks = (size_t)args->chunks;
 	alen = arena_len(ac->chunk_len, ac->chunks, slot);
 	ac->vma_len = alen * nr;
 	ac->region_len = ac->vma_len + slot;

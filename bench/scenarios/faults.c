@@ -50,10 +50,16 @@ struct faults_cell {
 	size_t guard_len, fault_len;
 };
 
+/* A cell's values, set at plan time */
+struct faults_args {
+	enum gb_share share;
+	long guard_pages, fault_pages;
+};
+
 const struct gb_scenario gb_scenario_faults;
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	const struct gb_param_val *share = gb_param(cfg, "share");
 	long guard, fault;
@@ -81,17 +87,19 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 		for (size_t s = 0; s < share->n; s++) {
 			long sh = pts[i] ? share->v[s] : GB_SHARE_NONE;
 			struct gb_cell *c;
+			struct faults_args *a;
 
 			if (sh != GB_SHARE_NONE &&
 			    !gb_param_accepts(&gb_scenario_faults, "share", sh))
 				continue;	/* scaling's, from the default */
-			c = gb_plan_add(&gb_scenario_faults, pts[i],
+			c = gb_plan_add(plan, &gb_scenario_faults, pts[i],
 					"share=%s faulters=%u",
 					sh == GB_SHARE_NONE ? "none" :
 					gb_share_words[sh], pts[i]);
-			c->arg[0] = sh;
-			c->arg[1] = guard;
-			c->arg[2] = fault;
+			a = gb_cell_args(c, sizeof(*a));
+			a->share = (enum gb_share)sh;
+			a->guard_pages = guard;
+			a->fault_pages = fault;
 			if (!pts[i])
 				break;	/* no faulters: share means nothing */
 		}
@@ -132,6 +140,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const struct faults_args *a = c->args;
 	struct faults_cell *fc;
 	int ret;
 
@@ -139,9 +148,9 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	if (ret <= 0)
 		return ret == 0 ? GB_SKIP : ret;
 	fc = gb_zalloc(sizeof(*fc));
-	fc->guard_len = (size_t)c->arg[1] * page;
-	fc->fault_len = (size_t)c->arg[2] * page;
-	ret = map_region(fc, c->nr_contenders, c->arg[0], why, whylen);
+	fc->guard_len = (size_t)a->guard_pages * page;
+	fc->fault_len = (size_t)a->fault_pages * page;
+	ret = map_region(fc, c->nr_contenders, a->share, why, whylen);
 	if (ret) {
 		gb_slots_release(&fc->slots);
 		free(fc);
@@ -158,7 +167,8 @@ static int worker_init(struct gb_worker *w)
 
 	if (i == 0)
 		w->priv = fc->x + fc->slots.page;
-	else if (w->cell->arg[0] == GB_SHARE_SAME_VMA)
+	else if (((const struct faults_args *)w->cell->args)->share ==
+		 GB_SHARE_SAME_VMA)
 		w->priv = gb_slot(&fc->slots, i);
 	else
 		w->priv = fc->y + (i - 1) * fc->slots.slot;

@@ -155,8 +155,14 @@ static int check_limits(const struct gb_config *cfg, long mib, long max_k,
 	return 0;
 }
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+/* A cell's values, set at plan time */
+struct fork_args {
+	enum gb_backing backing;
+	long guards, mib;
+};
+
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	const struct gb_param_val *backing = gb_param(cfg, "backing");
 	const struct gb_param_val *guards = gb_param(cfg, "guards");
@@ -180,14 +186,16 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	for (size_t b = 0; b < backing->n; b++) {
 		for (size_t k = 0; k < guards->n; k++) {
 			struct gb_cell *c;
+			struct fork_args *a;
 
-			c = gb_plan_add(&gb_scenario_fork, 0,
+			c = gb_plan_add(plan, &gb_scenario_fork, 0,
 					"backing=%s guards=%ld",
 					gb_backing_words[backing->v[b]],
 					guards->v[k]);
-			c->arg[0] = backing->v[b];
-			c->arg[1] = guards->v[k];
-			c->arg[2] = mib->v[0];
+			a = gb_cell_args(c, sizeof(*a));
+			a->backing = (enum gb_backing)backing->v[b];
+			a->guards = guards->v[k];
+			a->mib = mib->v[0];
 		}
 	}
 	return 0;
@@ -197,8 +205,9 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	enum gb_backing backing = (enum gb_backing)c->arg[0];
-	size_t k = (size_t)c->arg[1], len = (size_t)c->arg[2] << 20;
+	const struct fork_args *a = c->args;
+	enum gb_backing backing = a->backing;
+	size_t k = (size_t)a->guards, len = (size_t)a->mib << 20;
 	size_t pages = len / page;
 	struct fork_cell *fc;
 	int ret;

@@ -42,6 +42,12 @@ static const struct gb_param_use params[] = {
 
 static const char *const timed_ops[] = { "install", "remove", NULL };
 
+/* A cell's values, set at plan time */
+struct install_args {
+	enum gb_backing backing;
+	long pages, map_pages;
+};
+
 struct install_cell {
 	struct gb_mapping map;
 	char *range;
@@ -55,21 +61,24 @@ const struct gb_scenario gb_scenario_install;
  * per op, no timer read, no histogram, as bare as a loop inside the
  * harness gets.  Its label says so; the default's label is unchanged.
  */
-static void plan_cell(long backing, long pages, long map_pages, long timing)
+static void plan_cell(struct gb_plan *plan, long backing, long pages,
+		      long map_pages, long timing)
 {
 	struct gb_cell *c;
+	struct install_args *a;
 
-	c = gb_plan_add(&gb_scenario_install, 0, "backing=%s pages=%ld%s",
-			gb_backing_words[backing], pages,
-			timing ? " op-timing=none" : "");
-	c->arg[0] = backing;
-	c->arg[1] = pages;
-	c->arg[2] = map_pages;
+	c = gb_plan_add(plan, &gb_scenario_install, 0,
+			"backing=%s pages=%ld%s", gb_backing_words[backing],
+			pages, timing ? " op-timing=none" : "");
+	a = gb_cell_args(c, sizeof(*a));
+	a->backing = (enum gb_backing)backing;
+	a->pages = pages;
+	a->map_pages = map_pages;
 	c->untimed = timing != 0;
 }
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	const struct gb_param_val *backing = gb_param(cfg, "backing");
 	const struct gb_param_val *pages = gb_param(cfg, "pages");
@@ -90,7 +99,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	for (size_t t = 0; t < timing->n; t++) {
 		for (size_t b = 0; b < backing->n; b++) {
 			for (size_t p = 0; p < pages->n; p++)
-				plan_cell(backing->v[b], pages->v[p],
+				plan_cell(plan, backing->v[b], pages->v[p],
 					  map_pages, timing->v[t]);
 		}
 	}
@@ -101,22 +110,22 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	enum gb_backing backing = (enum gb_backing)c->arg[0];
+	const struct install_args *a = c->args;
 	struct install_cell *ic;
 	int ret;
 
-	ret = gb_guard_supported(backing, cfg->tmpdir, why, whylen);
+	ret = gb_guard_supported(a->backing, cfg->tmpdir, why, whylen);
 	if (ret <= 0)
 		return ret == 0 ? GB_SKIP : ret;
 	ic = gb_zalloc(sizeof(*ic));
-	ret = gb_map(&ic->map, backing, (size_t)c->arg[2] * page, cfg->tmpdir,
-		     why, whylen);
+	ret = gb_map(&ic->map, a->backing, (size_t)a->map_pages * page,
+		     cfg->tmpdir, why, whylen);
 	if (ret) {
 		free(ic);
 		return ret;
 	}
 	ic->range = ic->map.addr + page;
-	ic->len = (size_t)c->arg[1] * page;
+	ic->len = (size_t)a->pages * page;
 	c->priv = ic;
 	return 0;
 }

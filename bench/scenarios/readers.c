@@ -87,8 +87,8 @@ struct readers_cell {
 
 const struct gb_scenario gb_scenario_readers;
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	/* the guarded range starts one page into its page-table page */
 	long guard = gb_param_one(cfg, "guard-pages", "readers",
@@ -96,7 +96,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 
 	if (guard < 0)
 		return -1;
-	gb_plan_op_sweep(&gb_scenario_readers, max_contenders,
+	gb_plan_op_sweep(plan, &gb_scenario_readers, max_contenders,
 			 gb_param(cfg, "reader-op"), op_words, "readers", guard);
 	return 0;
 }
@@ -251,6 +251,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const struct gb_op_args *a = c->args;
 	struct readers_cell *rc;
 	int ret;
 
@@ -260,8 +261,8 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	rc = gb_zalloc(sizeof(*rc));
 	rc->page = page;
 	rc->slot = page * (page / 8);
-	rc->guard_len = (size_t)c->arg[1] * page;
-	rc->op = (int)c->arg[0];
+	rc->guard_len = (size_t)a->guard_pages * page;
+	rc->op = a->op;
 	rc->nr = c->nr_contenders;
 	rc->probe[0] = rc->probe[1] = -1;
 	ret = map_region(rc, why, whylen);

@@ -49,7 +49,14 @@ struct scaling_cell {
 	struct gb_slots slots;
 	char *base;		/* first slot */
 	size_t page, slot, stride, guard_len;
-	long share;
+	enum gb_share share;
+};
+
+/* A cell's values, set at plan time */
+struct scaling_args {
+	enum gb_share share;
+	long guard_pages;
+	const struct gb_cell *own;	/* own-vma cell of the same N */
 };
 
 const struct gb_scenario gb_scenario_scaling;
@@ -60,8 +67,31 @@ static const char *const vs_metrics[] = {
 	"install_latency_all_p99_ns", "pairs_per_sec_total", NULL
 };
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+/* "share=none threads=1" (no one else: share means nothing), or N + 1 */
+static const struct gb_cell *add_cell(struct gb_plan *plan, unsigned int n,
+				      enum gb_share share, long guard,
+				      const struct gb_cell *own)
+{
+	struct gb_cell *c;
+	struct scaling_args *a;
+
+	if (share == GB_SHARE_NONE)
+		c = gb_plan_add(plan, &gb_scenario_scaling, 0,
+				"share=none threads=1");
+	else
+		c = gb_plan_add(plan, &gb_scenario_scaling, n,
+				"share=%s threads=%u", gb_share_words[share],
+				n + 1);
+	a = gb_cell_args(c, sizeof(*a));
+	a->share = share;
+	a->guard_pages = guard;
+	a->own = share == GB_SHARE_OWN_VMA ? NULL : own;
+	c->processes = share == GB_SHARE_OWN_PROCESS;
+	return c;
+}
+
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	static const long order[] = { GB_SHARE_OWN_VMA, GB_SHARE_SAME_VMA,
 				      GB_SHARE_OWN_PROCESS };
@@ -90,32 +120,21 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	if (guard < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		struct gb_cell *own = NULL;
+		const struct gb_cell *own = NULL;
 
 		if (!pts[i]) {
-			struct gb_cell *c = gb_plan_add(&gb_scenario_scaling,
-						0, "share=none threads=1");
-
-			c->arg[0] = GB_SHARE_NONE;
-			c->arg[1] = guard;
+			add_cell(plan, 0, GB_SHARE_NONE, guard, NULL);
 			continue;
 		}
 		/* the others' derive() reads the own-vma cell's series */
 		for (size_t o = 0; o < ARRAY_SIZE(order); o++) {
-			struct gb_cell *c;
+			const struct gb_cell *c;
 
 			if (!want[order[o]])
 				continue;
-			c = gb_plan_add(&gb_scenario_scaling, pts[i],
-					"share=%s threads=%u",
-					gb_share_words[order[o]], pts[i] + 1);
-			c->arg[0] = order[o];
-			c->arg[1] = guard;
-			c->processes = order[o] == GB_SHARE_OWN_PROCESS;
+			c = add_cell(plan, pts[i], order[o], guard, own);
 			if (order[o] == GB_SHARE_OWN_VMA)
 				own = c;
-			else
-				c->arg[2] = (long)(intptr_t)own;
 		}
 	}
 	return 0;
@@ -148,6 +167,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const struct scaling_args *a = c->args;
 	struct scaling_cell *sc;
 	int ret;
 
@@ -157,8 +177,8 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	sc = gb_zalloc(sizeof(*sc));
 	sc->page = page;
 	sc->slot = page * (page / 8);
-	sc->guard_len = (size_t)c->arg[1] * page;
-	sc->share = c->arg[0];
+	sc->guard_len = (size_t)a->guard_pages * page;
+	sc->share = a->share;
 	ret = map_region(sc, c->nr_contenders + 1, why, whylen);
 	if (ret) {
 		gb_slots_release(&sc->slots);
@@ -272,7 +292,8 @@ static void put_pmu_minus_own(struct gb_cell *c, const struct gb_cell *own)
 
 static void derive(struct gb_cell *c)
 {
-	const struct gb_cell *own = (const struct gb_cell *)(intptr_t)c->arg[2];
+	const struct scaling_args *a = c->args;
+	const struct gb_cell *own = a->own;
 
 	if (own && own->status == GB_CELL_DONE && c->nr_series) {
 		put_vs_own(c, own);

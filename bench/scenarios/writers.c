@@ -63,8 +63,8 @@ struct writers_cell {
 
 const struct gb_scenario gb_scenario_writers;
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	/* the guarded range starts one page into its page-table page */
 	long guard = gb_param_one(cfg, "guard-pages", "writers",
@@ -72,7 +72,7 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 
 	if (guard < 0)
 		return -1;
-	gb_plan_op_sweep(&gb_scenario_writers, max_contenders,
+	gb_plan_op_sweep(plan, &gb_scenario_writers, max_contenders,
 			 gb_param(cfg, "writer-op"), op_words, "writers", guard);
 	return 0;
 }
@@ -114,6 +114,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const struct gb_op_args *a = c->args;
 	struct writers_cell *wc;
 	int ret;
 
@@ -123,8 +124,8 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	wc = gb_zalloc(sizeof(*wc));
 	wc->page = page;
 	wc->slot = page * (page / 8);
-	wc->guard_len = (size_t)c->arg[1] * page;
-	wc->op = (int)c->arg[0];
+	wc->guard_len = (size_t)a->guard_pages * page;
+	wc->op = a->op;
 	wc->nr = c->nr_contenders;
 	ret = map_region(wc, why, whylen);
 	if (ret) {
