@@ -90,7 +90,8 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 			struct faults_args *a;
 
 			if (sh != GB_SHARE_NONE &&
-			    !gb_param_accepts(&gb_scenario_faults, "share", sh))
+			    !gb_param_accepts(&gb_scenario_faults, "share",
+					      sh))
 				continue;	/* scaling's, from the default */
 			c = gb_plan_add(plan, &gb_scenario_faults, pts[i],
 					"share=%s faulters=%u",

@@ -126,14 +126,15 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 			if (cfg->emulate && mode->v[m] != MODE_GUARD_INSTALL)
 				continue;
 			if (mode->v[m] == MODE_DEFAULT)
-				c = gb_plan_add(plan, &gb_scenario_stacks, pts[i],
-						"mode=default glibc-guard=%s "
+				c = gb_plan_add(plan, &gb_scenario_stacks,
+						pts[i], "mode=default "
+						"glibc-guard=%s "
 						"faulters=%u",
 						gb_stack_guard_name(glibc),
 						pts[i]);
 			else
-				c = gb_plan_add(plan, &gb_scenario_stacks, pts[i],
-						"mode=%s faulters=%u",
+				c = gb_plan_add(plan, &gb_scenario_stacks,
+						pts[i], "mode=%s faulters=%u",
 						mode_words[mode->v[m]], pts[i]);
 			a = gb_cell_args(c, sizeof(*a));
 			a->mode = (int)mode->v[m];
