@@ -22,6 +22,33 @@
  * Each cell (one point of the scenario's parameter sweep) has one
  * subject thread, whose operations are timed one by one, and zero or
  * more contender threads, whose operations are counted.
+ *
+ * STYLE: adding a scenario (scenarios/install.c is the model)
+ *
+ *  1. One file, scenarios/NAME.c, opening with an SPDX line and a
+ *     comment saying what it measures and why the layout is so.
+ *  2. Parameters: reference the shared ones (params.h: backing,
+ *     share, guard-pages, fault-pages), saying which words you accept;
+ *     define your own in your file.  Never copy a shared definition:
+ *     test_params fails on two definitions of one name.
+ *  3. plan() adds cells with gb_plan_add(plan, ...) (plan.h) and puts
+ *     each cell's values in a struct of yours from gb_cell_args(); a
+ *     bad combination of parameters is a usage error with problem and
+ *     fix.  Nothing global.
+ *  4. setup() maps the cell's memory into c->priv.  If the subject
+ *     installs and removes guards on one range, fill in c->guard and
+ *     leave subject_op NULL.  Leave worker_init NULL if threads need
+ *     no state of their own, contender_op NULL if there are none or
+ *     they run the timed ops (all_timed), teardown NULL if freeing
+ *     c->priv is all it takes.
+ *  5. Values across cells (ratios to another cell) belong in derive(),
+ *     called once all cells ran; never in teardown or an op.  Ratios to
+ *     a no-subject control (control_label) the harness derives itself.
+ *  6. One X(NAME) line in scenarios/registry.c.
+ *
+ *  A minimal scenario (guards on one page of an anonymous mapping, a
+ *  setup, a teardown that unmaps, no parameters) is 52 lines plus the
+ *  registry line.
  */
 #define GB_MAX_TIMED_OPS 4
 #define GB_SKIP 1	/* setup(): the kernel or machine cannot run this cell */
@@ -29,9 +56,10 @@
 struct gb_cell;
 
 /*
- * One thread's state.  Allocated 256 bytes apart (will-it-scale) so no
- * two threads' counters share a cache line or its adjacent-line prefetch
- * pair; counters are kept in locals in the loop and written back once.
+ * One thread's state.  Each in its own page of shared memory
+ * (threads.c), so no two threads' counters share a cache line or its
+ * adjacent-line prefetch pair; counters are kept in locals in the loop
+ * and written back once.
  */
 struct gb_worker {
 	struct gb_cell *cell;
@@ -85,12 +113,16 @@ struct gb_scenario {
 	/* Per cell, before threads start: 0, GB_SKIP (@why) or -errno. */
 	int (*setup)(struct gb_cell *c, const struct gb_config *cfg,
 		     char *why, size_t whylen);
-	/* In each worker thread, once pinned.  0 or -errno. */
+	/* Optional: in each worker thread, once pinned.  0 or -errno. */
 	int (*worker_init)(struct gb_worker *w);
-	/* Timed operation @op (index into timed_ops).  0 or -errno. */
+	/*
+	 * Timed operation @op (index into timed_ops).  0 or -errno.  NULL:
+	 * install (op 0) and remove (op 1) guards on c->guard.
+	 */
 	int (*subject_op)(struct gb_worker *w, unsigned int op);
-	/* One counted contender operation.  0 or -errno. */
+	/* One counted contender operation.  0 or -errno.  NULL: none. */
 	int (*contender_op)(struct gb_worker *w);
+	/* Free what setup() made.  NULL: free(c->priv). */
 	void (*teardown)(struct gb_cell *c);
 	/*
 	 * Optional: values across cells (a ratio to another cell), called
@@ -116,12 +148,24 @@ enum gb_cell_status {
 	GB_CELL_PARTIAL,		/* interrupted or failed mid-way */
 };
 
+/*
+ * Where the default subject_op installs (op 0) and removes (op 1)
+ * guards: a setup() that fills it in leaves subject_op NULL.
+ */
+struct gb_guard_target {
+	void *range;
+	size_t len;
+	void *vma;		/* the VMA holding it: what --emulate flips */
+	size_t vma_len;
+};
+
 struct gb_cell {
 	const struct gb_scenario *sc;
 	char label[GB_LABEL_LEN];	/* "backing=anon pages=1" */
 	unsigned int nr_contenders;
 	void *args;			/* the scenario's values: gb_cell_args() */
 	void *priv;			/* the scenario's per-cell state */
+	struct gb_guard_target guard;	/* for the default subject_op */
 	struct gb_cell *control;	/* its no-subject twin, if any */
 	bool is_control;
 	bool emulate_write_lock;	/* --emulate write-lock */

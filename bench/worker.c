@@ -15,17 +15,33 @@
 #include "util.h"
 
 
+/* The default subject_op: guards on the cell's guard target. */
+static int guard_op(struct gb_worker *w, unsigned int op)
+{
+	const struct gb_guard_target *g = &w->cell->guard;
+
+	return gb_guard_subject_op(w, op, g->range, g->len, g->vma,
+				   g->vma_len);
+}
+
+typedef int (*gb_subject_fn)(struct gb_worker *w, unsigned int op);
+
+static gb_subject_fn subject_fn(const struct gb_scenario *sc)
+{
+	return sc->subject_op ? sc->subject_op : guard_op;
+}
+
 /* The subject's ops counted only: the bare loop, for rates. */
 static void untimed_loop(struct gb_worker *w, struct gb_phase_ctl *ctl,
 			 unsigned int nops)
 {
-	const struct gb_scenario *sc = w->cell->sc;
+	gb_subject_fn op = subject_fn(w->cell->sc);
 	uint64_t ops = 0;
 	int err = 0;
 
 	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed)) {
 		for (unsigned int k = 0; k < nops; k++) {
-			err = sc->subject_op(w, k);
+			err = op(w, k);
 			if (err)
 				goto out;
 		}
@@ -39,6 +55,7 @@ out:
 static void subject_loop(struct gb_worker *w, struct gb_phase_ctl *ctl)
 {
 	const struct gb_scenario *sc = w->cell->sc;
+	gb_subject_fn op = subject_fn(sc);
 	unsigned int nops = 0;
 	uint64_t ops = 0, t0, t1;
 	int err = 0;
@@ -58,7 +75,7 @@ static void subject_loop(struct gb_worker *w, struct gb_phase_ctl *ctl)
 	t0 = gb_clock_read();
 	while (!atomic_load_explicit(&ctl->stop, memory_order_relaxed)) {
 		for (unsigned int k = 0; k < nops; k++) {
-			err = sc->subject_op(w, k);
+			err = op(w, k);
 			t1 = gb_clock_read();
 			if (err)
 				goto out;
@@ -157,8 +174,11 @@ static void take_ref(struct gb_worker *w, const struct gb_phase_ctl *ctl)
 /* This worker's loop for the phase: timed, counted or idle. */
 static void run_loop(struct gb_worker *w, struct gb_phase_ctl *ctl)
 {
-	if (w->index > 0 && !w->cell->sc->all_timed)
+	if (w->index > 0 && !w->cell->sc->all_timed &&
+	    w->cell->sc->contender_op)
 		contender_loop(w, ctl);
+	else if (w->index > 0 && !w->cell->sc->all_timed)
+		idle_loop(ctl);
 	else if (w->index > 0 || ctl->subject_active)
 		subject_loop(w, ctl);
 	else

@@ -213,12 +213,6 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 	}
 }
 
-static int contender_op(struct gb_worker *w)
-{
-	(void)w;
-	return -EINVAL;		/* all_timed: contenders run subject_op */
-}
-
 static void teardown(struct gb_cell *c)
 {
 	free_cell(c->priv);
@@ -249,6 +243,5 @@ const struct gb_scenario gb_scenario_allocator = {
 	.setup = setup,
 	.worker_init = worker_init,
 	.subject_op = subject_op,
-	.contender_op = contender_op,
 	.teardown = teardown,
 };

@@ -10,10 +10,8 @@
  * tables exist, so each op measures the lock, the VMA walk and the
  * page-table walk that writes or clears guard markers, not zapping.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../guard.h"
@@ -46,12 +44,6 @@ static const char *const timed_ops[] = { "install", "remove", NULL };
 struct install_args {
 	enum gb_backing backing;
 	long pages, map_pages;
-};
-
-struct install_cell {
-	struct gb_mapping map;
-	char *range;
-	size_t len;
 };
 
 const struct gb_scenario gb_scenario_install;
@@ -106,51 +98,39 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 	return 0;
 }
 
+/* The range sits a page into its mapping: the default subject_op's */
 static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	const struct install_args *a = c->args;
-	struct install_cell *ic;
+	struct gb_mapping *map;
 	int ret;
 
 	ret = gb_guard_supported(a->backing, cfg->tmpdir, why, whylen);
 	if (ret <= 0)
 		return ret == 0 ? GB_SKIP : ret;
-	ic = gb_zalloc(sizeof(*ic));
-	ret = gb_map(&ic->map, a->backing, (size_t)a->map_pages * page,
+	map = gb_zalloc(sizeof(*map));
+	ret = gb_map(map, a->backing, (size_t)a->map_pages * page,
 		     cfg->tmpdir, why, whylen);
 	if (ret) {
-		free(ic);
+		free(map);
 		return ret;
 	}
-	ic->range = ic->map.addr + page;
-	ic->len = (size_t)a->pages * page;
-	c->priv = ic;
+	c->guard = (struct gb_guard_target){ map->addr + page,
+		(size_t)a->pages * page, map->addr, map->len };
+	c->priv = map;
 	return 0;
-}
-
-static int subject_op(struct gb_worker *w, unsigned int op)
-{
-	struct install_cell *ic = w->cell->priv;
-
-	return gb_guard_subject_op(w, op, ic->range, ic->len, ic->map.addr,
-				   ic->map.len);
 }
 
 static void teardown(struct gb_cell *c)
 {
-	struct install_cell *ic = c->priv;
-
-	gb_unmap(&ic->map);
-	free(ic);
+	gb_unmap(c->priv);
+	free(c->priv);
 	c->priv = NULL;
 }
 
-/*
- * Primary metrics: the rows compare and trend give a verdict on (the
- * others are descriptive).  See METHODOLOGY.md, "Primary rows".
- */
+/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
 static const char *const primary[] = {
 	"install_latency_p50_ns",
 	"remove_latency_p50_ns",
@@ -167,6 +147,5 @@ const struct gb_scenario gb_scenario_install = {
 	.subject_rate = "pairs_per_sec",
 	.plan = plan,
 	.setup = setup,
-	.subject_op = subject_op,
 	.teardown = teardown,
 };

@@ -20,7 +20,6 @@
  * installers share a PTE lock; own-vma VMAs are kept apart by PROT_NONE
  * spans so they can never merge.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,12 +210,6 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 				   vma_len);
 }
 
-static int contender_op(struct gb_worker *w)
-{
-	(void)w;
-	return -EINVAL;		/* all_timed: contenders run subject_op */
-}
-
 static const struct gb_series *find_series(const struct gb_cell *c,
 					   const char *name)
 {
@@ -334,7 +327,6 @@ const struct gb_scenario gb_scenario_scaling = {
 	.setup = setup,
 	.worker_init = worker_init,
 	.subject_op = subject_op,
-	.contender_op = contender_op,
 	.teardown = teardown,
 	.derive = derive,
 };
