@@ -47,7 +47,7 @@
  *  6. One X(NAME) line in scenarios/registry.c.
  *
  *  A minimal scenario (guards on one page of an anonymous mapping, a
- *  setup, a teardown that unmaps, no parameters) is 52 lines plus the
+ *  setup, a teardown that unmaps, no parameters) is 53 lines plus the
  *  registry line.
  */
 #define GB_MAX_TIMED_OPS 4

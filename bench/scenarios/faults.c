@@ -93,8 +93,8 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 			    !gb_param_accepts(&gb_scenario_faults, "share",
 					      sh))
 				continue;	/* scaling's, from the default */
-			c = gb_plan_add(plan, &gb_scenario_faults, pts[i],
-					"share=%s faulters=%u",
+			c = gb_plan_add(plan, &gb_scenario_faults,
+					pts[i], "share=%s faulters=%u",
 					sh == GB_SHARE_NONE ? "none" :
 					gb_share_words[sh], pts[i]);
 			a = gb_cell_args(c, sizeof(*a));
@@ -157,6 +157,9 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		free(fc);
 		return ret;
 	}
+	/* the subject's range, one page into X: the default subject_op's */
+	c->guard = (struct gb_guard_target){ fc->x + fc->slots.page,
+					     fc->guard_len, fc->x, fc->xlen };
 	c->priv = fc;
 	return 0;
 }
@@ -164,24 +167,15 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 static int worker_init(struct gb_worker *w)
 {
 	struct faults_cell *fc = w->cell->priv;
+	const struct faults_args *a = w->cell->args;
 	size_t i = w->index;
 
-	if (i == 0)
-		w->priv = fc->x + fc->slots.page;
-	else if (((const struct faults_args *)w->cell->args)->share ==
-		 GB_SHARE_SAME_VMA)
+	/* a faulter's pages: the subject's are c->guard */
+	if (i && a->share == GB_SHARE_SAME_VMA)
 		w->priv = gb_slot(&fc->slots, i);
-	else
+	else if (i)
 		w->priv = fc->y + (i - 1) * fc->slots.slot;
 	return 0;
-}
-
-static int subject_op(struct gb_worker *w, unsigned int op)
-{
-	struct faults_cell *fc = w->cell->priv;
-
-	return gb_guard_subject_op(w, op, w->priv, fc->guard_len, fc->x,
-				   fc->xlen);
 }
 
 static int contender_op(struct gb_worker *w)
@@ -229,7 +223,6 @@ const struct gb_scenario gb_scenario_faults = {
 	.plan = plan,
 	.setup = setup,
 	.worker_init = worker_init,
-	.subject_op = subject_op,
 	.contender_op = contender_op,
 	.teardown = teardown,
 };

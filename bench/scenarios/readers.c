@@ -97,7 +97,8 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 	if (guard < 0)
 		return -1;
 	gb_plan_op_sweep(plan, &gb_scenario_readers, max_contenders,
-			 gb_param(cfg, "reader-op"), op_words, "readers", guard);
+			 gb_param(cfg, "reader-op"), op_words, "readers",
+			 guard);
 	return 0;
 }
 
@@ -287,10 +288,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		free_cell(rc);
 		return ret;
 	}
-	/*
-	 * Said in the cell too, for a harness that keeps a done cell's
-	 * reason (today's clears it: the metric and the note carry it).
-	 */
+	/* said in the cell too: the harness keeps a done cell's reason */
 	if (rc->no_lock) {
 		snprintf(c->reason, sizeof(c->reason), "reader op %s takes no "
 			 "mmap read lock on this kernel (%.2f per call)",
@@ -299,6 +297,9 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 			snprintf(c->control->reason, sizeof(c->control->reason),
 				 "%s", c->reason);
 	}
+	/* the subject's range, a page into X: the default subject_op's */
+	c->guard = (struct gb_guard_target){ rc->x + page, rc->guard_len,
+					     rc->x, rc->xlen };
 	c->priv = rc;
 	return 0;
 }
@@ -307,17 +308,9 @@ static int worker_init(struct gb_worker *w)
 {
 	struct readers_cell *rc = w->cell->priv;
 
-	w->priv = w->index ? (void *)&rc->r[w->index] :
-			     (void *)(rc->x + rc->page);
+	if (w->index)
+		w->priv = &rc->r[w->index];
 	return 0;
-}
-
-static int subject_op(struct gb_worker *w, unsigned int op)
-{
-	struct readers_cell *rc = w->cell->priv;
-
-	return gb_guard_subject_op(w, op, w->priv, rc->guard_len, rc->x,
-				   rc->xlen);
 }
 
 static int contender_op(struct gb_worker *w)
@@ -380,7 +373,6 @@ const struct gb_scenario gb_scenario_readers = {
 	.plan = plan,
 	.setup = setup,
 	.worker_init = worker_init,
-	.subject_op = subject_op,
 	.contender_op = contender_op,
 	.teardown = teardown,
 };

@@ -73,7 +73,8 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 	if (guard < 0)
 		return -1;
 	gb_plan_op_sweep(plan, &gb_scenario_writers, max_contenders,
-			 gb_param(cfg, "writer-op"), op_words, "writers", guard);
+			 gb_param(cfg, "writer-op"), op_words, "writers",
+			 guard);
 	return 0;
 }
 
@@ -132,6 +133,9 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		free_cell(wc);
 		return ret;
 	}
+	/* the subject's range, a page into X: the default subject_op's */
+	c->guard = (struct gb_guard_target){ wc->x + page, wc->guard_len,
+					     wc->x, wc->xlen };
 	c->priv = wc;
 	return 0;
 }
@@ -140,17 +144,9 @@ static int worker_init(struct gb_worker *w)
 {
 	struct writers_cell *wc = w->cell->priv;
 
-	w->priv = w->index ? (void *)&wc->w[w->index] :
-			     (void *)(wc->x + wc->page);
+	if (w->index)
+		w->priv = &wc->w[w->index];
 	return 0;
-}
-
-static int subject_op(struct gb_worker *w, unsigned int op)
-{
-	struct writers_cell *wc = w->cell->priv;
-
-	return gb_guard_subject_op(w, op, w->priv, wc->guard_len, wc->x,
-				   wc->xlen);
 }
 
 static int contender_op(struct gb_worker *w)
@@ -196,7 +192,6 @@ const struct gb_scenario gb_scenario_writers = {
 	.plan = plan,
 	.setup = setup,
 	.worker_init = worker_init,
-	.subject_op = subject_op,
 	.contender_op = contender_op,
 	.teardown = teardown,
 };
