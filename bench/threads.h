@@ -70,10 +70,4 @@ int gb_threads_error(struct gb_cell_threads *ct, char *why, size_t whylen);
  */
 bool gb_threads_stop(struct gb_cell_threads *ct);
 
-static inline struct gb_worker *gb_thread(const struct gb_cell_threads *ct,
-					  unsigned int i)
-{
-	return &ct->slot[i]->w;
-}
-
 #endif
