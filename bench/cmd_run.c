@@ -362,8 +362,9 @@ static int finish(struct run_state *st, int rc, const char *why)
 				sizeof(err));
 	if (ret)
 		gb_die(GB_EXIT_KEPT, "%s: every finished trial is kept in %s "
-		       "(trials.tsv, complete: no): free space, then `guard-bench "
-		       "clean -o %s` keeps it as an incomplete run", err,
+		       "(trials.tsv, complete: no): free space, then "
+		       "`guard-bench clean -o %s` keeps it as an incomplete "
+		       "run", err,
 		       st->res.tmp, st->cfg.results_dir);
 	gb_run_outcome(stdout, st->cfg.verbose, st->plan.cells,
 		       st->plan.nr, st->res.final);
@@ -419,14 +420,72 @@ static void claim_cpus(struct run_state *st)
 		    cpu);
 }
 
+/*
+ * The run directory's names from the machine: release (@rel) and
+ * host-time (@name), never a '/', "..", or a hidden name.
+ */
+static void run_names(struct run_state *st, char *rel, size_t rellen,
+		      char *name, size_t namelen)
+{
+	char host[256], safe_host[256], ts[32];
+	struct utsname u;
+	bool same;
+
+	uname(&u);
+	gethostname(host, sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	gb_utc_compact(ts, sizeof(ts), st->started);
+	same = gb_path_name(safe_host, sizeof(safe_host), host);
+	same &= gb_path_name(rel, rellen, u.release);
+	if (!same)
+		gb_meta_set(&st->meta, "path_names", "host and release written "
+			    "as %s and %s in paths (meta host and "
+			    "kernel_release keep the originals)", safe_host,
+			    rel);
+	snprintf(name, namelen, "%s-%s", safe_host, ts);
+}
+
+/* Every planned cell, timed; the exit status it comes to. */
+static int run_cells(struct run_state *st, char *why, size_t whylen)
+{
+	/* st->run: meta_finish() reads its PMU status after the cells */
+	static struct gb_run run;
+	int ret;
+
+	memset(&run, 0, sizeof(run));
+	run.cfg = &st->cfg;
+	run.topo = &st->topo;
+	run.clock = &st->clock;
+	run.lock_ids = &st->caps.lock_ids;
+	run.pmu = st->pmu_on ? &st->pmu : NULL;
+	st->run = &run;
+	run.res = &st->res;
+	run.plan = &st->plan;
+	run.placement_cpus = st->placement_cpus;
+	run.nr_placement_cpus = st->nr_placement_cpus;
+	run.order = st->order;
+	st->setup_s = gb_mono_sec() - st->t_entry;
+	ret = gb_run_cells(&run, why, whylen);
+	st->cells_s = gb_mono_sec() - st->t_entry - st->setup_s;
+
+	if (ret == -EINTR) {
+		gb_warn("interrupted by signal %d: keeping finished trials",
+			(int)gb_signalled);
+		return GB_EXIT_INTERRUPTED;
+	} else if (ret == -GB_ERR_LOST) {
+		gb_warn("%s: keeping finished cells", why);
+		return GB_EXIT_LOST;
+	} else if (ret) {
+		gb_warn("%s: keeping finished trials", why);
+		return GB_EXIT_FAILURE;
+	}
+	return GB_EXIT_OK;
+}
+
 int gb_cmd_run(int argc, char **argv)
 {
 	static struct run_state st;
-	struct gb_run run;
-	char why[512] = "", err[1024], name[512], host[256], ts[32];
-	char safe_host[256], safe_rel[256];
-	bool same;
-	struct utsname u;
+	char why[512] = "", err[1024], name[512], safe_rel[256];
 	int ret, rc;
 
 	st.t_entry = gb_mono_sec();
@@ -449,19 +508,7 @@ int gb_cmd_run(int argc, char **argv)
 		       "the first trial: nothing written", (int)gb_signalled);
 
 	st.started = time(NULL);
-	uname(&u);
-	gethostname(host, sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	gb_utc_compact(ts, sizeof(ts), st.started);
-	/* names from the machine: never a '/', "..", or a hidden name */
-	same = gb_path_name(safe_host, sizeof(safe_host), host);
-	same &= gb_path_name(safe_rel, sizeof(safe_rel), u.release);
-	if (!same)
-		gb_meta_set(&st.meta, "path_names", "host and release written "
-			    "as %s and %s in paths (meta host and "
-			    "kernel_release keep the originals)", safe_host,
-			    safe_rel);
-	snprintf(name, sizeof(name), "%s-%s", safe_host, ts);
+	run_names(&st, safe_rel, sizeof(safe_rel), name, sizeof(name));
 	if (!st.cfg.replicate && (st.cfg.replicates > 1 || st.cfg.interleave))
 		return gb_replicates_run(&st);
 	order_cells(&st);
@@ -486,34 +533,6 @@ int gb_cmd_run(int argc, char **argv)
 	fprintf(stderr, "guard-bench: %zu cells, about %.0f s; writing %s\n",
 		st.plan.nr, gb_plan_estimate(&st.plan, &st.cfg), st.res.tmp);
 
-	memset(&run, 0, sizeof(run));
-	run.cfg = &st.cfg;
-	run.topo = &st.topo;
-	run.clock = &st.clock;
-	run.lock_ids = &st.caps.lock_ids;
-	run.pmu = st.pmu_on ? &st.pmu : NULL;
-	st.run = &run;
-	run.res = &st.res;
-	run.plan = &st.plan;
-	run.placement_cpus = st.placement_cpus;
-	run.nr_placement_cpus = st.nr_placement_cpus;
-	run.order = st.order;
-	st.setup_s = gb_mono_sec() - st.t_entry;
-	ret = gb_run_cells(&run, why, sizeof(why));
-	st.cells_s = gb_mono_sec() - st.t_entry - st.setup_s;
-
-	if (ret == -EINTR) {
-		gb_warn("interrupted by signal %d: keeping finished trials",
-			(int)gb_signalled);
-		rc = GB_EXIT_INTERRUPTED;
-	} else if (ret == -GB_ERR_LOST) {
-		gb_warn("%s: keeping finished cells", why);
-		rc = GB_EXIT_LOST;
-	} else if (ret) {
-		gb_warn("%s: keeping finished trials", why);
-		rc = GB_EXIT_FAILURE;
-	} else {
-		rc = GB_EXIT_OK;
-	}
+	rc = run_cells(&st, why, sizeof(why));
 	return finish(&st, rc, why);
 }
