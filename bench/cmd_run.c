@@ -510,7 +510,7 @@ int gb_cmd_run(int argc, char **argv)
 	st.started = time(NULL);
 	run_names(&st, safe_rel, sizeof(safe_rel), name, sizeof(name));
 	if (!st.cfg.replicate && (st.cfg.replicates > 1 || st.cfg.interleave))
-		return gb_replicates_run(&st);
+		return gb_replicates_run(&st, safe_rel, name);
 	order_cells(&st);
 	/* a replicate's directory: <parent>/replicates/./r<K> */
 	if (st.cfg.replicate)

@@ -49,9 +49,11 @@ struct run_state {
 
 /*
  * -R N > 1 or --interleave: run the replicates as re-execs of this
- * process and merge them (replicates.c).  Returns the exit status.
+ * process and merge them (replicates.c) under <release>/<base>[-side]
+ * (names safe as path components).  Returns the exit status.
  */
-int gb_replicates_run(struct run_state *st);
+int gb_replicates_run(struct run_state *st, const char *release,
+		      const char *base);
 
 /* meta.txt at the start (complete: no) and at the end. */
 void meta_start(struct run_state *st);
