@@ -54,10 +54,10 @@ int gb_cmd_list(int argc, char **argv)
 		const struct gb_scenario *sc = gb_scenarios[i];
 
 		printf("  %-10s %s\n", sc->name, sc->summary);
-		for (const struct gb_param_def *d = sc->params; d && d->name;
-		     d++)
-			printf("    --%-14s %s (default: %s)\n", d->name,
-			       d->help, d->def);
+		for (const struct gb_param_use *u = sc->params; u && u->def;
+		     u++)
+			printf("    --%-14s %s (default: %s)\n", u->def->name,
+			       u->def->help, u->def->def);
 	}
 	printf("\nPlacements (contenders relative to the subject):\n");
 	for (size_t i = 0; i < gb_nr_placements; i++)

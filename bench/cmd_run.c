@@ -22,6 +22,7 @@
 #include "label.h"
 #include "leftovers.h"
 #include "order.h"
+#include "params.h"
 #include "results.h"
 #include "run.h"
 #include "sysinfo.h"
@@ -77,9 +78,7 @@ static void check_params_used(struct run_state *st)
 		if (!p->given)
 			continue;
 		for (size_t s = 0; s < st->nr_selected; s++)
-			for (const struct gb_param_def *d =
-			     st->selected[s]->params; d && d->name; d++)
-				used |= !strcmp(d->name, p->def->name);
+			used |= gb_param_use(st->selected[s], p->def) != NULL;
 		if (!used)
 			gb_die(GB_EXIT_USAGE, "--%s applies to no selected "
 			       "scenario: drop it or add its scenario with "
@@ -114,9 +113,9 @@ static void parse(struct run_state *st, int argc, char **argv)
 /* This replicate's cell order, and where its run directory goes. */
 static void order_cells(struct run_state *st)
 {
-	st->order = gb_zalloc((gb_plan_nr_cells + 1) * sizeof(*st->order));
+	st->order = gb_zalloc((st->plan.nr + 1) * sizeof(*st->order));
 	gb_cell_order(st->order_seed, st->replicate, st->order,
-		      gb_plan_nr_cells);
+		      st->plan.nr);
 }
 
 
@@ -293,7 +292,7 @@ static void setup_pmu(struct run_state *st)
 static void fit_budget(struct run_state *st)
 {
 	struct gb_config *cfg = &st->cfg;
-	double est = gb_plan_estimate(cfg), f;
+	double est = gb_plan_estimate(&st->plan, cfg), f;
 
 	cfg->planned_duration_s = cfg->duration_s;
 	if (!cfg->budget_s || est <= cfg->budget_s)
@@ -307,8 +306,8 @@ static void fit_budget(struct run_state *st)
 	}
 	gb_note("--budget %.0f s: trials of %.3f s (asked %.3f s) to fit "
 		"%zu cells; about %.0f s", cfg->budget_s, cfg->duration_s,
-		cfg->planned_duration_s, gb_plan_nr_cells,
-		gb_plan_estimate(cfg));
+		cfg->planned_duration_s, st->plan.nr,
+		gb_plan_estimate(&st->plan, cfg));
 }
 
 static void plan(struct run_state *st)
@@ -318,7 +317,7 @@ static void plan(struct run_state *st)
 	for (size_t i = 0; i < st->nr_selected; i++) {
 		const struct gb_scenario *sc = st->selected[i];
 
-		if (sc->plan(&st->cfg, sc->contender_role ?
+		if (sc->plan(&st->plan, &st->cfg, sc->contender_role ?
 			     st->max_contenders : 0, err, sizeof(err)))
 			gb_die(GB_EXIT_USAGE, "%s", err);
 	}
@@ -338,16 +337,17 @@ static int finish(struct run_state *st, int rc, const char *why)
 	dying = NULL;
 	gb_die_hook = NULL;
 	meta_finish(st, rc, why);
-	ret = gb_results_finish(&st->res, gb_plan_cells, gb_plan_nr_cells,
+	ret = gb_results_finish(&st->res, st->plan.cells, st->plan.nr,
 				&st->meta, st->clock.ns_per_tick, err,
 				sizeof(err));
 	if (ret)
 		gb_die(GB_EXIT_KEPT, "%s: every finished trial is kept in %s "
-		       "(trials.tsv, complete: no): free space, then `guard-bench "
-		       "clean -o %s` keeps it as an incomplete run", err,
+		       "(trials.tsv, complete: no): free space, then "
+		       "`guard-bench clean -o %s` keeps it as an incomplete "
+		       "run", err,
 		       st->res.tmp, st->cfg.results_dir);
-	gb_run_outcome(stdout, st->cfg.verbose, gb_plan_cells,
-		       gb_plan_nr_cells, st->res.final);
+	gb_run_outcome(stdout, st->cfg.verbose, st->plan.cells,
+		       st->plan.nr, st->res.final);
 	printf("results: %s%s\nfull table: %s/summary.txt\n", st->res.final,
 	       rc ? "  (incomplete: complete: no)" : "", st->res.final);
 	return rc;
@@ -359,16 +359,19 @@ static int finish(struct run_state *st, int rc, const char *why)
  */
 static void die_in_run(int status, const char *msg)
 {
-	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
-		struct gb_cell *c = gb_plan_cells[i];
+	struct run_state *st = dying;
+
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->plan.nr; i++) {
+		struct gb_cell *c = st->plan.cells[i];
 
 		if (c->status == GB_CELL_PENDING && c->nr_series) {
 			c->status = GB_CELL_PARTIAL;
 			snprintf(c->reason, sizeof(c->reason), "%s", msg);
 		}
 	}
-	if (dying)
-		finish(dying, status, msg);
+	finish(st, status, msg);
 }
 
 /* Another run on our CPUs makes both runs' numbers wrong: say so. */
@@ -397,14 +400,72 @@ static void claim_cpus(struct run_state *st)
 		    cpu);
 }
 
+/*
+ * The run directory's names from the machine: release (@rel) and
+ * host-time (@name), never a '/', "..", or a hidden name.
+ */
+static void run_names(struct run_state *st, char *rel, size_t rellen,
+		      char *name, size_t namelen)
+{
+	char host[256], safe_host[256], ts[32];
+	struct utsname u;
+	bool same;
+
+	uname(&u);
+	gethostname(host, sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	gb_utc_compact(ts, sizeof(ts), st->started);
+	same = gb_path_name(safe_host, sizeof(safe_host), host);
+	same &= gb_path_name(rel, rellen, u.release);
+	if (!same)
+		gb_meta_set(&st->meta, "path_names", "host and release written "
+			    "as %s and %s in paths (meta host and "
+			    "kernel_release keep the originals)", safe_host,
+			    rel);
+	snprintf(name, namelen, "%s-%s", safe_host, ts);
+}
+
+/* Every planned cell, timed; the exit status it comes to. */
+static int run_cells(struct run_state *st, char *why, size_t whylen)
+{
+	/* st->run: meta_finish() reads its PMU status after the cells */
+	static struct gb_run run;
+	int ret;
+
+	memset(&run, 0, sizeof(run));
+	run.cfg = &st->cfg;
+	run.topo = &st->topo;
+	run.clock = &st->clock;
+	run.lock_ids = &st->caps.lock_ids;
+	run.pmu = st->pmu_on ? &st->pmu : NULL;
+	st->run = &run;
+	run.res = &st->res;
+	run.plan = &st->plan;
+	run.placement_cpus = st->placement_cpus;
+	run.nr_placement_cpus = st->nr_placement_cpus;
+	run.order = st->order;
+	st->setup_s = gb_mono_sec() - st->t_entry;
+	ret = gb_run_cells(&run, why, whylen);
+	st->cells_s = gb_mono_sec() - st->t_entry - st->setup_s;
+
+	if (ret == -EINTR) {
+		gb_warn("interrupted by signal %d: keeping finished trials",
+			(int)gb_signalled);
+		return GB_EXIT_INTERRUPTED;
+	} else if (ret == -GB_ERR_LOST) {
+		gb_warn("%s: keeping finished cells", why);
+		return GB_EXIT_LOST;
+	} else if (ret) {
+		gb_warn("%s: keeping finished trials", why);
+		return GB_EXIT_FAILURE;
+	}
+	return GB_EXIT_OK;
+}
+
 int gb_cmd_run(int argc, char **argv)
 {
 	static struct run_state st;
-	struct gb_run run;
-	char why[512] = "", err[1024], name[512], host[256], ts[32];
-	char safe_host[256], safe_rel[256];
-	bool same;
-	struct utsname u;
+	char why[512] = "", err[1024], name[512], safe_rel[256];
 	int ret, rc;
 
 	st.t_entry = gb_mono_sec();
@@ -427,21 +488,9 @@ int gb_cmd_run(int argc, char **argv)
 		       "the first trial: nothing written", (int)gb_signalled);
 
 	st.started = time(NULL);
-	uname(&u);
-	gethostname(host, sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	gb_utc_compact(ts, sizeof(ts), st.started);
-	/* names from the machine: never a '/', "..", or a hidden name */
-	same = gb_path_name(safe_host, sizeof(safe_host), host);
-	same &= gb_path_name(safe_rel, sizeof(safe_rel), u.release);
-	if (!same)
-		gb_meta_set(&st.meta, "path_names", "host and release written "
-			    "as %s and %s in paths (meta host and "
-			    "kernel_release keep the originals)", safe_host,
-			    safe_rel);
-	snprintf(name, sizeof(name), "%s-%s", safe_host, ts);
+	run_names(&st, safe_rel, sizeof(safe_rel), name, sizeof(name));
 	if (!st.cfg.replicate && (st.cfg.replicates > 1 || st.cfg.interleave))
-		return gb_replicates_run(&st);
+		return gb_replicates_run(&st, safe_rel, name);
 	order_cells(&st);
 	/* a replicate's directory: <parent>/replicates/./r<K> */
 	if (st.cfg.replicate)
@@ -462,35 +511,8 @@ int gb_cmd_run(int argc, char **argv)
 	claim_cpus(&st);
 	meta_start(&st);
 	fprintf(stderr, "guard-bench: %zu cells, about %.0f s; writing %s\n",
-		gb_plan_nr_cells, gb_plan_estimate(&st.cfg), st.res.tmp);
+		st.plan.nr, gb_plan_estimate(&st.plan, &st.cfg), st.res.tmp);
 
-	memset(&run, 0, sizeof(run));
-	run.cfg = &st.cfg;
-	run.topo = &st.topo;
-	run.clock = &st.clock;
-	run.lock_ids = &st.caps.lock_ids;
-	run.pmu = st.pmu_on ? &st.pmu : NULL;
-	st.run = &run;
-	run.res = &st.res;
-	run.placement_cpus = st.placement_cpus;
-	run.nr_placement_cpus = st.nr_placement_cpus;
-	run.order = st.order;
-	st.setup_s = gb_mono_sec() - st.t_entry;
-	ret = gb_run_cells(&run, why, sizeof(why));
-	st.cells_s = gb_mono_sec() - st.t_entry - st.setup_s;
-
-	if (ret == -EINTR) {
-		gb_warn("interrupted by signal %d: keeping finished trials",
-			(int)gb_signalled);
-		rc = GB_EXIT_INTERRUPTED;
-	} else if (ret == -GB_ERR_LOST) {
-		gb_warn("%s: keeping finished cells", why);
-		rc = GB_EXIT_LOST;
-	} else if (ret) {
-		gb_warn("%s: keeping finished trials", why);
-		rc = GB_EXIT_FAILURE;
-	} else {
-		rc = GB_EXIT_OK;
-	}
+	rc = run_cells(&st, why, sizeof(why));
 	return finish(&st, rc, why);
 }

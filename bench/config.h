@@ -10,8 +10,9 @@
 
 /*
  * A scenario parameter: a comma-separated list of integers or of words,
- * swept by the scenario.  Declared in the scenario's own file; the
- * option parser finds it there, so a new scenario never edits options.c.
+ * swept by the scenario.  Shared ones are defined once in params.c,
+ * the others in the scenario's own file; the option parser finds them
+ * through the scenarios, so a new scenario never edits options.c.
  */
 struct gb_param_def {
 	const char *name;		/* --name */
@@ -19,6 +20,15 @@ struct gb_param_def {
 	const char *def;		/* default list, as typed */
 	const char *const *words;	/* allowed words; NULL: integers */
 	long min, max;			/* integer range */
+};
+
+/*
+ * A parameter a scenario takes: a shared definition (params.h) or one
+ * of its own, and which of its words the scenario accepts.
+ */
+struct gb_param_use {
+	const struct gb_param_def *def;
+	unsigned long words;		/* GB_WORD() bits it accepts; 0: all */
 };
 
 struct gb_param_val {

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "plan.h"
 #include "results.h"
 #include "scenario.h"
 #include "topo.h"
@@ -22,6 +23,7 @@ struct gb_run {
 	bool pmu_seen;
 	char pmu_why[GB_PMU_MAX_EVENTS][GB_PMU_WHY_LEN];
 	char pmu_scope[GB_PMU_WHY_LEN];
+	struct gb_plan *plan;
 	struct gb_results *res;
 	const unsigned int *placement_cpus;
 	size_t nr_placement_cpus;
@@ -34,14 +36,6 @@ struct gb_run {
 /* Set from the signal handler; the harness abandons the current trial. */
 extern volatile sig_atomic_t gb_signalled;
 void gb_install_signal_handlers(void);
-
-/* The plan built by the scenarios' plan() calls. */
-extern struct gb_cell **gb_plan_cells;
-extern size_t gb_plan_nr_cells;
-void gb_plan_reset(void);
-
-/* Seconds the plan will take, for progress and the --quick check. */
-double gb_plan_estimate(const struct gb_config *cfg);
 
 /*
  * Quantile @q of @h in ns, interpolated over the timer's resolution

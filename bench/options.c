@@ -15,6 +15,7 @@
 #include "config.h"
 #include "optparse.h"
 #include "order.h"
+#include "params.h"
 #include "scenario.h"
 #include "topo.h"
 #include "util.h"
@@ -116,18 +117,19 @@ void gb_config_init(struct gb_config *cfg)
 
 	/* every scenario's parameters, with their defaults */
 	for (size_t s = 0; s < gb_nr_scenarios; s++) {
-		const struct gb_param_def *d = gb_scenarios[s]->params;
+		const struct gb_param_use *u = gb_scenarios[s]->params;
 
-		for (; d && d->name; d++) {
+		for (; u && u->def; u++) {
 			struct gb_param_val *v;
 			char err[256];
 
-			if (gb_param(cfg, d->name))
-				continue;	/* shared by name */
+			if (gb_param(cfg, u->def->name))
+				continue;	/* shared: params.c */
 			if (cfg->nr_params == GB_MAX_PARAMS)
 				gb_die(GB_EXIT_FAILURE, "too many parameters");
 			v = &cfg->params[cfg->nr_params++];
-			if (gb_param_parse(d, d->def, v, err, sizeof(err)))
+			if (gb_param_parse(u->def, u->def->def, v, err,
+					   sizeof(err)))
 				gb_die(GB_EXIT_FAILURE, "bad default: %s", err);
 		}
 	}
@@ -276,20 +278,54 @@ int gb_config_parse(struct gb_config *cfg, int argc, char **argv,
 			     errlen);
 }
 
+/* "install,fork" or "faults: same-vma,other-vma; scaling: ..." */
+static void param_users(const struct gb_param_def *d, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t s = 0; s < gb_nr_scenarios && used < len; s++) {
+		const struct gb_param_use *u = gb_param_use(gb_scenarios[s], d);
+		bool words = false;
+
+		for (size_t w = 0; u && u->words && d->words[w]; w++)
+			words |= !(u->words & GB_WORD(w));
+		if (!u)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s%s",
+					 used ? (words ? "; " : ",") : "",
+					 gb_scenarios[s]->name,
+					 words ? ":" : "");
+		for (size_t w = 0, n = 0; words && d->words[w] && used < len;
+		     w++)
+			if (u->words & GB_WORD(w))
+				used += (size_t)snprintf(buf + used, len - used,
+							 "%s%s", n++ ? "," : " ",
+							 d->words[w]);
+	}
+}
+
+static void param_usage(FILE *f, const struct gb_param_def *d)
+{
+	char lhs[64], users[512];
+
+	snprintf(lhs, sizeof(lhs), "    --%s LIST", d->name);
+	param_users(d, users, sizeof(users));
+	fprintf(f, "  %-28s [%s] %s (default: %s)\n", lhs, users, d->help,
+		d->def);
+}
+
 void gb_config_usage(FILE *f)
 {
 	gb_opts_usage(&run_opts, f);
-	fprintf(f, "\nScenario parameters (comma-separated lists, swept):\n");
+	fprintf(f, "\nScenario parameters (comma-separated lists, swept; "
+		"[the scenarios that take one]):\n");
 	for (size_t s = 0; s < gb_nr_scenarios; s++) {
-		const struct gb_param_def *d = gb_scenarios[s]->params;
+		const struct gb_param_use *u = gb_scenarios[s]->params;
 
-		for (; d && d->name; d++) {
-			char lhs[64];
-
-			snprintf(lhs, sizeof(lhs), "    --%s LIST", d->name);
-			fprintf(f, "  %-28s [%s] %s (default: %s)\n", lhs,
-				gb_scenarios[s]->name, d->help, d->def);
-		}
+		for (; u && u->def; u++)
+			if (gb_param_first_use(s, u->def))
+				param_usage(f, u->def);
 	}
 }
 

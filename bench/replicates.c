@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -269,8 +268,8 @@ static void run_all(struct run_state *st, struct side *sides, size_t nsides)
 	double t0 = gb_mono_sec(), setup = t0 - st->t_entry;
 	size_t cells = 0;
 
-	for (size_t i = 0; i < gb_plan_nr_cells; i++)
-		cells += !gb_plan_cells[i]->is_control;
+	for (size_t i = 0; i < st->plan.nr; i++)
+		cells += !st->plan.cells[i]->is_control;
 	setup += CELL_FIXED_S * (double)cells;
 
 	for (unsigned int k = 1; k <= st->cfg.replicates; k++) {
@@ -341,23 +340,17 @@ static void side_meta(struct run_state *st, struct side *sd,
 }
 
 /*
- * Merge the replicates that completed; when none did, those that left
- * a run directory at all (interrupted: finished trials kept).
+ * The replicates to merge: those that completed; when none did, those
+ * that left a run directory at all (interrupted: finished trials kept).
+ * Their directories in @dirs, 1..nr in @reps, "r1,r3" in @merged.
  */
-static int finish_side(struct run_state *st, struct side *sd,
-		       struct gb_merge *mg, bool *complete)
+static unsigned int pick_replicates(struct side *sd, char **dirs,
+				    unsigned int *reps, char *merged,
+				    size_t mergedlen)
 {
-	unsigned int nr = 0, *reps;
-	char **dirs;
-	char merged[4096] = "", err[1024], *from, *to;
+	unsigned int nr = 0;
 	size_t used = 0;
-	int ret;
 
-	reps = gb_zalloc(sd->launched * sizeof(*reps) + 1);
-	dirs = gb_zalloc(sd->launched * sizeof(*dirs) + 1);
-	*complete = sd->launched == st->cfg.replicates;
-	for (unsigned int k = 1; k <= sd->launched; k++)
-		*complete &= !sd->rc[k - 1];
 	for (int pass = 0; pass < 2 && !nr; pass++) {
 		for (unsigned int k = 1; k <= sd->launched; k++) {
 			char *dir = replicate_dir(sd, k);
@@ -374,29 +367,23 @@ static int finish_side(struct run_state *st, struct side *sd,
 			reps[nr] = nr + 1;
 			nr++;
 			used += (size_t)snprintf(merged + used,
-					sizeof(merged) - used, "%sr%u%s",
+					mergedlen - used, "%sr%u%s",
 					used ? "," : "", k,
 					pass ? " (incomplete)" : "");
 		}
 	}
-	if (!nr) {
-		gb_warn("%s%sno replicate left a run directory: nothing "
-			"merged; see the messages above", sd->what,
-			sd->what[0] ? ": " : "");
-		gb_results_abort(&sd->res);
-		ret = -1;
-		goto out;
-	}
-	mg->emulated = sd->emulated;
-	mg->skip_unplanned = st->cfg.interleave && !sd->emulated;
-	mg->unplanned = 0;
-	ret = gb_merge_dirs(mg, &sd->res, dirs, reps, nr, err, sizeof(err));
-	if (ret) {
-		gb_warn("merging %s: %s", sd->res.tmp, err);
-		gb_results_abort(&sd->res);
-		goto out;
-	}
-	side_meta(st, sd, &mg->meta, merged, nr, *complete);
+	return nr;
+}
+
+/* The merged side's meta, topology and tables; 0 or -1. */
+static int write_side(struct run_state *st, struct side *sd,
+		      struct gb_merge *mg, const char *first,
+		      const char *merged, unsigned int nr, bool complete)
+{
+	char err[1024], *from, *to;
+	int ret;
+
+	side_meta(st, sd, &mg->meta, merged, nr, complete);
 	/* the first replicate's speed and balance checks: over all */
 	gb_meta_checks(&sd->meta, mg->cells, mg->nr_cells);
 	if (mg->unplanned)
@@ -405,7 +392,7 @@ static int finish_side(struct run_state *st, struct side *sd,
 			    "other modes): nothing to compare them with; each "
 			    "replicate under replicates/ keeps them",
 			    mg->unplanned);
-	from = gb_asprintf("%s/topology.xml", dirs[0]);
+	from = gb_asprintf("%s/topology.xml", first);
 	to = gb_results_path(&sd->res, "topology.xml");
 	gb_copy_file(from, to);
 	free(from);
@@ -420,6 +407,41 @@ static int finish_side(struct run_state *st, struct side *sd,
 	else
 		gb_run_outcome(stdout, st->cfg.verbose, mg->cells,
 			       mg->nr_cells, sd->res.final);
+	return ret;
+}
+
+/* Merge one side's replicates into its run directory; 0 or -1. */
+static int finish_side(struct run_state *st, struct side *sd,
+		       struct gb_merge *mg, bool *complete)
+{
+	unsigned int nr, *reps;
+	char **dirs;
+	char merged[4096] = "", err[1024];
+	int ret = -1;
+
+	reps = gb_zalloc(sd->launched * sizeof(*reps) + 1);
+	dirs = gb_zalloc(sd->launched * sizeof(*dirs) + 1);
+	*complete = sd->launched == st->cfg.replicates;
+	for (unsigned int k = 1; k <= sd->launched; k++)
+		*complete &= !sd->rc[k - 1];
+	nr = pick_replicates(sd, dirs, reps, merged, sizeof(merged));
+	if (!nr) {
+		gb_warn("%s%sno replicate left a run directory: nothing "
+			"merged; see the messages above", sd->what,
+			sd->what[0] ? ": " : "");
+		gb_results_abort(&sd->res);
+		goto out;
+	}
+	mg->emulated = sd->emulated;
+	mg->skip_unplanned = st->cfg.interleave && !sd->emulated;
+	mg->unplanned = 0;
+	ret = gb_merge_dirs(mg, &sd->res, dirs, reps, nr, err, sizeof(err));
+	if (ret) {
+		gb_warn("merging %s: %s", sd->res.tmp, err);
+		gb_results_abort(&sd->res);
+		goto out;
+	}
+	ret = write_side(st, sd, mg, dirs[0], merged, nr, *complete);
 out:
 	for (unsigned int i = 0; i < nr; i++)
 		free(dirs[i]);
@@ -467,38 +489,31 @@ static void create_side(struct run_state *st, struct side *sd,
 	sd->overhead_s = gb_zalloc(r * sizeof(*sd->overhead_s));
 }
 
-int gb_replicates_run(struct run_state *st)
+int gb_replicates_run(struct run_state *st, const char *release,
+		      const char *base)
 {
 	static struct side sides[2];
-	struct gb_merge mg = { .cells = gb_plan_cells,
-			       .nr_cells = gb_plan_nr_cells };
+	struct gb_merge mg = { .cells = st->plan.cells,
+			       .nr_cells = st->plan.nr };
 	size_t nsides = st->cfg.interleave ? 2 : 1;
-	char host[256], ts[32], name[512], release[256];
 	bool complete, all = true;
-	struct utsname u;
+	char name[512];
 	int rc = GB_EXIT_OK;
 
-	uname(&u);
-	gethostname(host, sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	/* as a plain run names them: safe path components */
-	gb_path_name(host, sizeof(host), host);
-	gb_path_name(release, sizeof(release), u.release);
-	gb_utc_compact(ts, sizeof(ts), st->started);
 	sides[0].what = st->cfg.interleave ? "normal" : "";
 	sides[0].emulated = st->cfg.emulate && !st->cfg.interleave;
 	sides[1].what = "emulated";
 	sides[1].emulated = true;
 	for (size_t s = 0; s < nsides; s++) {
-		snprintf(name, sizeof(name), "%s-%s%s%s", host, ts,
-			 s ? "-" : "", s ? sides[s].what : "");
+		snprintf(name, sizeof(name), "%s%s%s", base, s ? "-" : "",
+			 s ? sides[s].what : "");
 		create_side(st, &sides[s], release, name);
 	}
 	fprintf(stderr, "guard-bench: %ld replicate%s%s of %zu cells, order "
 		"seed %llu; writing %s%s%s\n", st->cfg.replicates,
 		st->cfg.replicates == 1 ? "" : "s",
 		nsides == 2 ? " a side, normal and emulated alternating" : "",
-		gb_plan_nr_cells, (unsigned long long)st->order_seed,
+		st->plan.nr, (unsigned long long)st->order_seed,
 		sides[0].res.tmp, nsides == 2 ? " and " : "",
 		nsides == 2 ? sides[1].res.tmp : "");
 	run_all(st, sides, nsides);

@@ -44,13 +44,16 @@ struct run_state {
 	uint64_t order_seed;
 	unsigned int replicate;		/* 1, or K of a -R run */
 	size_t *order;			/* plan indices in run order */
+	struct gb_plan plan;		/* every cell, from the plan() hooks */
 };
 
 /*
  * -R N > 1 or --interleave: run the replicates as re-execs of this
- * process and merge them (replicates.c).  Returns the exit status.
+ * process and merge them (replicates.c) under <release>/<base>[-side]
+ * (names safe as path components).  Returns the exit status.
  */
-int gb_replicates_run(struct run_state *st);
+int gb_replicates_run(struct run_state *st, const char *release,
+		      const char *base);
 
 /* meta.txt at the start (complete: no) and at the end. */
 void meta_start(struct run_state *st);

@@ -159,7 +159,7 @@ static void meta_kernel(struct run_state *st)
 static void meta_order(struct run_state *st)
 {
 	struct gb_meta *m = &st->meta;
-	size_t len = gb_plan_nr_cells * 8 + 1, used = 0;
+	size_t len = st->plan.nr * 8 + 1, used = 0;
 	char *buf = gb_zalloc(len);
 
 	gb_meta_set(m, "replicates", "1");
@@ -167,8 +167,8 @@ static void meta_order(struct run_state *st)
 		gb_meta_set(m, "replicate", "%u", st->replicate);
 	gb_meta_set(m, "order_seed", "%llu",
 		    (unsigned long long)st->order_seed);
-	for (size_t k = 0; k < gb_plan_nr_cells && st->order; k++) {
-		if (gb_plan_cells[st->order[k]]->is_control)
+	for (size_t k = 0; k < st->plan.nr && st->order; k++) {
+		if (st->plan.cells[st->order[k]]->is_control)
 			continue;
 		used += (size_t)snprintf(buf + used, len - used, "%s%zu",
 					 used ? "," : "", st->order[k] + 1);
@@ -215,7 +215,7 @@ static void meta_method(struct run_state *st)
 		gb_meta_set(m, "budget_s", "%g (asked duration_s %g)",
 			    cfg->budget_s, cfg->planned_duration_s);
 	gb_meta_set(m, "warmup_s", "%g", cfg->warmup_s);
-	gb_meta_set(m, "planned_s", "%.3f", gb_plan_estimate(cfg));
+	gb_meta_set(m, "planned_s", "%.3f", gb_plan_estimate(&st->plan, cfg));
 	buf[0] = '\0';
 	for (size_t i = 0; i < st->nr_selected; i++)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
@@ -271,8 +271,8 @@ void meta_start(struct run_state *st)
 /* Timer cost against the cheapest thing measured: the aim is <= 5%. */
 static void meta_overhead_share(struct run_state *st)
 {
-	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
-		struct gb_cell *c = gb_plan_cells[i];
+	for (size_t i = 0; i < st->plan.nr; i++) {
+		struct gb_cell *c = st->plan.cells[i];
 
 		if (strcmp(c->sc->name, "install") ||
 		    strcmp(c->label, "backing=anon pages=1"))
@@ -302,8 +302,8 @@ static void meta_emulation(struct run_state *st)
 
 	if (!st->cfg.emulate)
 		return;
-	for (size_t i = 0; i < gb_plan_nr_cells; i++) {
-		struct gb_cell *c = gb_plan_cells[i];
+	for (size_t i = 0; i < st->plan.nr; i++) {
+		struct gb_cell *c = st->plan.cells[i];
 		bool seen = false;
 		char want[64];
 
@@ -378,7 +378,7 @@ void meta_finish(struct run_state *st, int rc, const char *why)
 	meta_overhead_share(st);
 	meta_emulation(st);
 	/* did the machine change speed, did threads share it alike? */
-	gb_meta_checks(&st->meta, gb_plan_cells, gb_plan_nr_cells);
+	gb_meta_checks(&st->meta, st->plan.cells, st->plan.nr);
 	gb_utc_iso(ts, sizeof(ts), time(NULL));
 	gb_meta_set(&st->meta, "finished", "%s", ts);
 	gb_meta_set(&st->meta, "setup_s", "%.3f", st->setup_s);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "hist.h"
 #include "lockstat.h"
+#include "plan.h"
 #include "pmu.h"
 #include "speedref.h"
 
@@ -21,6 +22,33 @@
  * Each cell (one point of the scenario's parameter sweep) has one
  * subject thread, whose operations are timed one by one, and zero or
  * more contender threads, whose operations are counted.
+ *
+ * STYLE: adding a scenario (scenarios/install.c is the model)
+ *
+ *  1. One file, scenarios/NAME.c, opening with an SPDX line and a
+ *     comment saying what it measures and why the layout is so.
+ *  2. Parameters: reference the shared ones (params.h: backing,
+ *     share, guard-pages, fault-pages), saying which words you accept;
+ *     define your own in your file.  Never copy a shared definition:
+ *     test_params fails on two definitions of one name.
+ *  3. plan() adds cells with gb_plan_add(plan, ...) (plan.h) and puts
+ *     each cell's values in a struct of yours from gb_cell_args(); a
+ *     bad combination of parameters is a usage error with problem and
+ *     fix.  Nothing global.
+ *  4. setup() maps the cell's memory into c->priv.  If the subject
+ *     installs and removes guards on one range, fill in c->guard and
+ *     leave subject_op NULL.  Leave worker_init NULL if threads need
+ *     no state of their own, contender_op NULL if there are none or
+ *     they run the timed ops (all_timed), teardown NULL if freeing
+ *     c->priv is all it takes.
+ *  5. Values across cells (ratios to another cell) belong in derive(),
+ *     called once all cells ran; never in teardown or an op.  Ratios to
+ *     a no-subject control (control_label) the harness derives itself.
+ *  6. One X(NAME) line in scenarios/registry.c.
+ *
+ *  A minimal scenario (guards on one page of an anonymous mapping, a
+ *  setup, a teardown that unmaps, no parameters) is 53 lines plus the
+ *  registry line.
  */
 #define GB_MAX_TIMED_OPS 4
 #define GB_SKIP 1	/* setup(): the kernel or machine cannot run this cell */
@@ -28,9 +56,10 @@
 struct gb_cell;
 
 /*
- * One thread's state.  Allocated 256 bytes apart (will-it-scale) so no
- * two threads' counters share a cache line or its adjacent-line prefetch
- * pair; counters are kept in locals in the loop and written back once.
+ * One thread's state.  Each in its own page of shared memory
+ * (threads.c), so no two threads' counters share a cache line or its
+ * adjacent-line prefetch pair; counters are kept in locals in the loop
+ * and written back once.
  */
 struct gb_worker {
 	struct gb_cell *cell;
@@ -58,7 +87,7 @@ struct gb_worker {
 struct gb_scenario {
 	const char *name;
 	const char *summary;
-	const struct gb_param_def *params;	/* ends with { NULL } */
+	const struct gb_param_use *params;	/* ends with { NULL } */
 	const char *const *timed_ops;		/* subject ops, NULL-ended */
 	/*
 	 * Metrics compare and trend judge (fnmatch patterns, NULL-ended);
@@ -74,21 +103,26 @@ struct gb_scenario {
 					 * "fork", "thread", "cycle" */
 
 	/*
-	 * Add the cells of the sweep with gb_plan_add().  @max_contenders
+	 * Add the cells of the sweep to @plan with gb_plan_add() (plan.h),
+	 * their typed values with gb_cell_args().  @max_contenders
 	 * is what the placement (or --threads) allows.  A bad combination
 	 * of parameters is a usage error: -1 with problem and fix in @err.
 	 */
-	int (*plan)(const struct gb_config *cfg, unsigned int max_contenders,
-		    char *err, size_t errlen);
+	int (*plan)(struct gb_plan *plan, const struct gb_config *cfg,
+		    unsigned int max_contenders, char *err, size_t errlen);
 	/* Per cell, before threads start: 0, GB_SKIP (@why) or -errno. */
 	int (*setup)(struct gb_cell *c, const struct gb_config *cfg,
 		     char *why, size_t whylen);
-	/* In each worker thread, once pinned.  0 or -errno. */
+	/* Optional: in each worker thread, once pinned.  0 or -errno. */
 	int (*worker_init)(struct gb_worker *w);
-	/* Timed operation @op (index into timed_ops).  0 or -errno. */
+	/*
+	 * Timed operation @op (index into timed_ops).  0 or -errno.  NULL:
+	 * install (op 0) and remove (op 1) guards on c->guard.
+	 */
 	int (*subject_op)(struct gb_worker *w, unsigned int op);
-	/* One counted contender operation.  0 or -errno. */
+	/* One counted contender operation.  0 or -errno.  NULL: none. */
 	int (*contender_op)(struct gb_worker *w);
+	/* Free what setup() made.  NULL: free(c->priv). */
 	void (*teardown)(struct gb_cell *c);
 	/*
 	 * Optional: values across cells (a ratio to another cell), called
@@ -114,12 +148,24 @@ enum gb_cell_status {
 	GB_CELL_PARTIAL,		/* interrupted or failed mid-way */
 };
 
+/*
+ * Where the default subject_op installs (op 0) and removes (op 1)
+ * guards: a setup() that fills it in leaves subject_op NULL.
+ */
+struct gb_guard_target {
+	void *range;
+	size_t len;
+	void *vma;		/* the VMA holding it: what --emulate flips */
+	size_t vma_len;
+};
+
 struct gb_cell {
 	const struct gb_scenario *sc;
 	char label[GB_LABEL_LEN];	/* "backing=anon pages=1" */
 	unsigned int nr_contenders;
-	long arg[8];			/* the scenario's values for this cell */
+	void *args;			/* the scenario's values: gb_cell_args() */
 	void *priv;			/* the scenario's per-cell state */
+	struct gb_guard_target guard;	/* for the default subject_op */
 	struct gb_cell *control;	/* its no-subject twin, if any */
 	bool is_control;
 	bool emulate_write_lock;	/* --emulate write-lock */
@@ -138,11 +184,6 @@ struct gb_cell {
 	size_t nr_ref_noise;
 };
 
-/* plan() calls this once per cell; it returns the cell to fill in. */
-struct gb_cell *gb_plan_add(const struct gb_scenario *sc,
-			    unsigned int nr_contenders, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /*
  * The subject op most scenarios time: op 0 installs guards on [@range,
  * @range + @len), op 1 removes them.  Under --emulate write-lock an
@@ -150,19 +191,6 @@ struct gb_cell *gb_plan_add(const struct gb_scenario *sc,
  */
 int gb_guard_subject_op(struct gb_worker *w, unsigned int op, void *range,
 			size_t len, void *vma, size_t vma_len);
-
-/* Contender counts a sweep visits: 0,1,2,4,...,max. */
-size_t gb_sweep_points(unsigned int max, unsigned int *out, size_t room);
-
-/*
- * The cells of a sweep of contenders running one of several ops: for
- * each count N > 0 of the sweep and each op in @ops, "op=OP ROLE=N" with
- * arg[0] the op's index; for N = 0 one cell "op=none ROLE=0" with arg[0]
- * -1 (no contender: the op means nothing).  arg[1] is @arg1 in all.
- */
-void gb_plan_op_sweep(const struct gb_scenario *sc, unsigned int max_contenders,
-		      const struct gb_param_val *ops,
-		      const char *const *op_words, const char *role, long arg1);
 
 /* The registry: scenarios/registry.c */
 extern const struct gb_scenario *const gb_scenarios[];

@@ -30,12 +30,17 @@
 #include "../scenario.h"
 #include "../util.h"
 
-static const struct gb_param_def params[] = {
-	{ "chunk-pages", "pages in one allocator chunk (freed and reused "
-	  "whole)", "1,16", NULL, 1, 4096 },
-	{ "chunks", "chunks each allocator thread cycles through", "64",
-	  NULL, 1, 1 << 16 },
-	{ NULL },
+static const struct gb_param_def chunk_pages_param = {
+	"chunk-pages", "pages in one allocator chunk (freed and reused "
+	"whole)", "1,16", NULL, 1, 4096
+};
+static const struct gb_param_def chunks_param = {
+	"chunks", "chunks each allocator thread cycles through", "64",
+	NULL, 1, 1 << 16
+};
+
+static const struct gb_param_use params[] = {
+	{ &chunk_pages_param }, { &chunks_param }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", "touch",
@@ -56,6 +61,11 @@ struct allocator_cell {
 	struct arena *a;	/* [0..nr] */
 };
 
+/* A cell's values, set at plan time */
+struct allocator_args {
+	long chunk_pages, chunks;
+};
+
 const struct gb_scenario gb_scenario_allocator;
 
 static size_t arena_len(size_t chunk_len, size_t chunks, size_t slot)
@@ -63,8 +73,8 @@ static size_t arena_len(size_t chunk_len, size_t chunks, size_t slot)
 	return (chunk_len * chunks + slot - 1) / slot * slot;
 }
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	const struct gb_param_val *cp = gb_param(cfg, "chunk-pages");
 	const struct gb_param_val *ch = gb_param(cfg, "chunks");
@@ -95,12 +105,14 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < cp->n; k++) {
 			struct gb_cell *c;
+			struct allocator_args *a;
 
-			c = gb_plan_add(&gb_scenario_allocator, pts[i],
+			c = gb_plan_add(plan, &gb_scenario_allocator, pts[i],
 					"chunk-pages=%ld threads=%u", cp->v[k],
 					pts[i] + 1);
-			c->arg[0] = cp->v[k];
-			c->arg[1] = ch->v[0];
+			a = gb_cell_args(c, sizeof(*a));
+			a->chunk_pages = cp->v[k];
+			a->chunks = ch->v[0];
 		}
 	}
 	return 0;
@@ -120,6 +132,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t slot = page * (page / 8), alen;
 	unsigned int nr = c->nr_contenders + 1;
+	const struct allocator_args *args = c->args;
 	struct allocator_cell *ac;
 	uintptr_t base;
 	int ret;
@@ -129,8 +142,8 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		return ret == 0 ? GB_SKIP : ret;
 	ac = gb_zalloc(sizeof(*ac));
 	ac->page = page;
-	ac->chunk_len = (size_t)c->arg[0] * page;
-	ac->chunks = (size_t)c->arg[1];
+	ac->chunk_len = (size_t)args->chunk_pages * page;
+	ac->chunks = (size_t)args->chunks;
 	alen = arena_len(ac->chunk_len, ac->chunks, slot);
 	ac->vma_len = alen * nr;
 	ac->region_len = ac->vma_len + slot;
@@ -200,22 +213,13 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 	}
 }
 
-static int contender_op(struct gb_worker *w)
-{
-	(void)w;
-	return -EINVAL;		/* all_timed: contenders run subject_op */
-}
-
 static void teardown(struct gb_cell *c)
 {
 	free_cell(c->priv);
 	c->priv = NULL;
 }
 
-/*
- * Primary metrics: the rows compare and trend give a verdict on (the
- * others are descriptive).  See METHODOLOGY.md, "Primary rows".
- */
+/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
 static const char *const primary[] = {
 	"cycles_per_sec_total",
 	NULL
@@ -236,6 +240,5 @@ const struct gb_scenario gb_scenario_allocator = {
 	.setup = setup,
 	.worker_init = worker_init,
 	.subject_op = subject_op,
-	.contender_op = contender_op,
 	.teardown = teardown,
 };

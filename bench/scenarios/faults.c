@@ -25,30 +25,20 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
 #include "../util.h"
 
 /*
- * --share is one option shared with scaling (one definition, the same
- * in both files): each scenario sweeps the values it offers.
+ * --share is shared with scaling (params.c): each scenario sweeps the
+ * values it accepts, and a value only the other takes is an error when
+ * given, skipped when it comes from the default.
  */
-enum { SHARE_SAME_VMA, SHARE_OTHER_VMA, SHARE_OWN_VMA, SHARE_OWN_PROCESS,
-       SHARE_NONE };
-static const char *const share_words[] = {
-	"same-vma", "other-vma", "own-vma", "own-process", NULL
-};
-
-static const struct gb_param_def params[] = {
-	{ "share", "where the other threads work: in the subject's VMA "
-	  "(same-vma), in another (other-vma: faults), in a VMA or a "
-	  "process each (own-vma, own-process: scaling)",
-	  "same-vma,other-vma,own-vma,own-process", share_words, 0, 0 },
-	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
-	  4096 },
-	{ "fault-pages", "pages a faulter touches then drops per op", "16",
-	  NULL, 1, 4096 },
-	{ NULL },
+static const struct gb_param_use params[] = {
+	{ &gb_param_share, GB_WORD(GB_SHARE_SAME_VMA) |
+			   GB_WORD(GB_SHARE_OTHER_VMA) },
+	{ &gb_param_guard_pages }, { &gb_param_fault_pages }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", NULL };
@@ -60,10 +50,16 @@ struct faults_cell {
 	size_t guard_len, fault_len;
 };
 
+/* A cell's values, set at plan time */
+struct faults_args {
+	enum gb_share share;
+	long guard_pages, fault_pages;
+};
+
 const struct gb_scenario gb_scenario_faults;
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	const struct gb_param_val *share = gb_param(cfg, "share");
 	long guard, fault;
@@ -78,28 +74,33 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	if (guard < 0 || fault < 0)
 		return -1;
 	for (size_t s = 0; s < share->n; s++) {
-		if (share->v[s] <= SHARE_OTHER_VMA || !share->given)
+		if (gb_param_accepts(&gb_scenario_faults, "share",
+				     share->v[s]) || !share->given)
 			continue;
 		snprintf(err, errlen, "--share %s: faults takes same-vma or "
 			 "other-vma (%s is scaling's): run the two scenarios "
-			 "separately", share_words[share->v[s]],
-			 share_words[share->v[s]]);
+			 "separately", gb_share_words[share->v[s]],
+			 gb_share_words[share->v[s]]);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		for (size_t s = 0; s < share->n; s++) {
-			long sh = pts[i] ? share->v[s] : SHARE_NONE;
+			long sh = pts[i] ? share->v[s] : GB_SHARE_NONE;
 			struct gb_cell *c;
+			struct faults_args *a;
 
-			if (sh == SHARE_OWN_VMA || sh == SHARE_OWN_PROCESS)
+			if (sh != GB_SHARE_NONE &&
+			    !gb_param_accepts(&gb_scenario_faults, "share",
+					      sh))
 				continue;	/* scaling's, from the default */
-			c = gb_plan_add(&gb_scenario_faults, pts[i],
-					"share=%s faulters=%u",
-					sh == SHARE_NONE ? "none" :
-					share_words[sh], pts[i]);
-			c->arg[0] = sh;
-			c->arg[1] = guard;
-			c->arg[2] = fault;
+			c = gb_plan_add(plan, &gb_scenario_faults,
+					pts[i], "share=%s faulters=%u",
+					sh == GB_SHARE_NONE ? "none" :
+					gb_share_words[sh], pts[i]);
+			a = gb_cell_args(c, sizeof(*a));
+			a->share = (enum gb_share)sh;
+			a->guard_pages = guard;
+			a->fault_pages = fault;
 			if (!pts[i])
 				break;	/* no faulters: share means nothing */
 		}
@@ -118,8 +119,8 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 static int map_region(struct faults_cell *fc, unsigned int nr, long share,
 		      char *why, size_t whylen)
 {
-	size_t xslots = 1 + (share == SHARE_SAME_VMA ? nr : 0);
-	size_t yslots = share == SHARE_OTHER_VMA ? nr : 0;
+	size_t xslots = 1 + (share == GB_SHARE_SAME_VMA ? nr : 0);
+	size_t yslots = share == GB_SHARE_OTHER_VMA ? nr : 0;
 	int ret;
 
 	ret = gb_slots_reserve(&fc->slots, xslots + 1 + yslots, why, whylen);
@@ -140,6 +141,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const struct faults_args *a = c->args;
 	struct faults_cell *fc;
 	int ret;
 
@@ -147,14 +149,17 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	if (ret <= 0)
 		return ret == 0 ? GB_SKIP : ret;
 	fc = gb_zalloc(sizeof(*fc));
-	fc->guard_len = (size_t)c->arg[1] * page;
-	fc->fault_len = (size_t)c->arg[2] * page;
-	ret = map_region(fc, c->nr_contenders, c->arg[0], why, whylen);
+	fc->guard_len = (size_t)a->guard_pages * page;
+	fc->fault_len = (size_t)a->fault_pages * page;
+	ret = map_region(fc, c->nr_contenders, a->share, why, whylen);
 	if (ret) {
 		gb_slots_release(&fc->slots);
 		free(fc);
 		return ret;
 	}
+	/* the subject's range, one page into X: the default subject_op's */
+	c->guard = (struct gb_guard_target){ fc->x + fc->slots.page,
+					     fc->guard_len, fc->x, fc->xlen };
 	c->priv = fc;
 	return 0;
 }
@@ -162,23 +167,15 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 static int worker_init(struct gb_worker *w)
 {
 	struct faults_cell *fc = w->cell->priv;
+	const struct faults_args *a = w->cell->args;
 	size_t i = w->index;
 
-	if (i == 0)
-		w->priv = fc->x + fc->slots.page;
-	else if (w->cell->arg[0] == SHARE_SAME_VMA)
+	/* a faulter's pages: the subject's are c->guard */
+	if (i && a->share == GB_SHARE_SAME_VMA)
 		w->priv = gb_slot(&fc->slots, i);
-	else
+	else if (i)
 		w->priv = fc->y + (i - 1) * fc->slots.slot;
 	return 0;
-}
-
-static int subject_op(struct gb_worker *w, unsigned int op)
-{
-	struct faults_cell *fc = w->cell->priv;
-
-	return gb_guard_subject_op(w, op, w->priv, fc->guard_len, fc->x,
-				   fc->xlen);
 }
 
 static int contender_op(struct gb_worker *w)
@@ -202,10 +199,7 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
-/*
- * Primary metrics: the rows compare and trend give a verdict on (the
- * others are descriptive).  See METHODOLOGY.md, "Primary rows".
- */
+/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
 static const char *const primary[] = {
 	"install_latency_p50_ns",
 	"fault_rate_vs_control",
@@ -226,7 +220,6 @@ const struct gb_scenario gb_scenario_faults = {
 	.plan = plan,
 	.setup = setup,
 	.worker_init = worker_init,
-	.subject_op = subject_op,
 	.contender_op = contender_op,
 	.teardown = teardown,
 };

@@ -32,21 +32,23 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../util.h"
 
-static const char *const backing_words[] = { "anon", "shmem", "file", NULL };
 
-static const struct gb_param_def params[] = {
-	/* shared with install: the same definition */
-	{ "backing", "what backs the mapping", "anon,shmem,file",
-	  backing_words, 0, 0 },
-	{ "guards", "one-page guard ranges in the forking parent's mapping "
-	  "(0: the same mapping without guards)", "0,1,64,1024", NULL, 0,
-	  1 << 22 },
-	{ "fork-mib", "MiB of populated memory the forking parent carries",
-	  "64", NULL, 1, 1 << 20 },
-	{ NULL },
+static const struct gb_param_def guards_param = {
+	"guards", "one-page guard ranges in the forking parent's mapping "
+	"(0: the same mapping without guards)", "0,1,64,1024", NULL, 0,
+	1 << 22
+};
+static const struct gb_param_def fork_mib_param = {
+	"fork-mib", "MiB of populated memory the forking parent carries",
+	"64", NULL, 1, 1 << 20
+};
+
+static const struct gb_param_use params[] = {
+	{ &gb_param_backing }, { &guards_param }, { &fork_mib_param }, { NULL },
 };
 
 static const char *const timed_ops[] = { "fork", NULL };
@@ -153,8 +155,14 @@ static int check_limits(const struct gb_config *cfg, long mib, long max_k,
 	return 0;
 }
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+/* A cell's values, set at plan time */
+struct fork_args {
+	enum gb_backing backing;
+	long guards, mib;
+};
+
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	const struct gb_param_val *backing = gb_param(cfg, "backing");
 	const struct gb_param_val *guards = gb_param(cfg, "guards");
@@ -178,14 +186,16 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	for (size_t b = 0; b < backing->n; b++) {
 		for (size_t k = 0; k < guards->n; k++) {
 			struct gb_cell *c;
+			struct fork_args *a;
 
-			c = gb_plan_add(&gb_scenario_fork, 0,
+			c = gb_plan_add(plan, &gb_scenario_fork, 0,
 					"backing=%s guards=%ld",
-					backing_words[backing->v[b]],
+					gb_backing_words[backing->v[b]],
 					guards->v[k]);
-			c->arg[0] = backing->v[b];
-			c->arg[1] = guards->v[k];
-			c->arg[2] = mib->v[0];
+			a = gb_cell_args(c, sizeof(*a));
+			a->backing = (enum gb_backing)backing->v[b];
+			a->guards = guards->v[k];
+			a->mib = mib->v[0];
 		}
 	}
 	return 0;
@@ -195,8 +205,9 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	enum gb_backing backing = (enum gb_backing)c->arg[0];
-	size_t k = (size_t)c->arg[1], len = (size_t)c->arg[2] << 20;
+	const struct fork_args *a = c->args;
+	enum gb_backing backing = a->backing;
+	size_t k = (size_t)a->guards, len = (size_t)a->mib << 20;
 	size_t pages = len / page;
 	struct fork_cell *fc;
 	int ret;
@@ -256,10 +267,7 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
-/*
- * Primary metrics: the rows compare and trend give a verdict on (the
- * others are descriptive).  See METHODOLOGY.md, "Primary rows".
- */
+/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
 static const char *const primary[] = {
 	"fork_latency_p50_ns@guards",
 	NULL

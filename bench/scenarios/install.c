@@ -10,36 +10,40 @@
  * tables exist, so each op measures the lock, the VMA walk and the
  * page-table walk that writes or clears guard markers, not zapping.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../util.h"
 
-static const char *const backing_words[] = { "anon", "shmem", "file", NULL };
 static const char *const timing_words[] = { "per-op", "none", NULL };
 
-static const struct gb_param_def params[] = {
-	{ "backing", "what backs the mapping", "anon,shmem,file",
-	  backing_words, 0, 0 },
-	{ "pages", "pages per install/remove", "1,16,512", NULL, 1, 1 << 20 },
-	{ "map-pages", "pages in the mapping around the range", "1024", NULL,
-	  3, 1 << 22 },
-	{ "op-timing", "per-op: time every op; none: count pairs only, the "
-	  "bare loop (no latencies)", "per-op", timing_words, 0, 0 },
-	{ NULL },
+static const struct gb_param_def pages_param = {
+	"pages", "pages per install/remove", "1,16,512", NULL, 1, 1 << 20
+};
+static const struct gb_param_def map_pages_param = {
+	"map-pages", "pages in the mapping around the range", "1024", NULL,
+	3, 1 << 22
+};
+static const struct gb_param_def op_timing_param = {
+	"op-timing", "per-op: time every op; none: count pairs only, the "
+	"bare loop (no latencies)", "per-op", timing_words, 0, 0
+};
+
+static const struct gb_param_use params[] = {
+	{ &gb_param_backing }, { &pages_param }, { &map_pages_param },
+	{ &op_timing_param }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", NULL };
 
-struct install_cell {
-	struct gb_mapping map;
-	char *range;
-	size_t len;
+/* A cell's values, set at plan time */
+struct install_args {
+	enum gb_backing backing;
+	long pages, map_pages;
 };
 
 const struct gb_scenario gb_scenario_install;
@@ -49,21 +53,24 @@ const struct gb_scenario gb_scenario_install;
  * per op, no timer read, no histogram, as bare as a loop inside the
  * harness gets.  Its label says so; the default's label is unchanged.
  */
-static void plan_cell(long backing, long pages, long map_pages, long timing)
+static void plan_cell(struct gb_plan *plan, long backing, long pages,
+		      long map_pages, long timing)
 {
 	struct gb_cell *c;
+	struct install_args *a;
 
-	c = gb_plan_add(&gb_scenario_install, 0, "backing=%s pages=%ld%s",
-			backing_words[backing], pages,
-			timing ? " op-timing=none" : "");
-	c->arg[0] = backing;
-	c->arg[1] = pages;
-	c->arg[2] = map_pages;
+	c = gb_plan_add(plan, &gb_scenario_install, 0,
+			"backing=%s pages=%ld%s", gb_backing_words[backing],
+			pages, timing ? " op-timing=none" : "");
+	a = gb_cell_args(c, sizeof(*a));
+	a->backing = (enum gb_backing)backing;
+	a->pages = pages;
+	a->map_pages = map_pages;
 	c->untimed = timing != 0;
 }
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	const struct gb_param_val *backing = gb_param(cfg, "backing");
 	const struct gb_param_val *pages = gb_param(cfg, "pages");
@@ -84,58 +91,46 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	for (size_t t = 0; t < timing->n; t++) {
 		for (size_t b = 0; b < backing->n; b++) {
 			for (size_t p = 0; p < pages->n; p++)
-				plan_cell(backing->v[b], pages->v[p],
+				plan_cell(plan, backing->v[b], pages->v[p],
 					  map_pages, timing->v[t]);
 		}
 	}
 	return 0;
 }
 
+/* The range sits a page into its mapping: the default subject_op's */
 static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	enum gb_backing backing = (enum gb_backing)c->arg[0];
-	struct install_cell *ic;
+	const struct install_args *a = c->args;
+	struct gb_mapping *map;
 	int ret;
 
-	ret = gb_guard_supported(backing, cfg->tmpdir, why, whylen);
+	ret = gb_guard_supported(a->backing, cfg->tmpdir, why, whylen);
 	if (ret <= 0)
 		return ret == 0 ? GB_SKIP : ret;
-	ic = gb_zalloc(sizeof(*ic));
-	ret = gb_map(&ic->map, backing, (size_t)c->arg[2] * page, cfg->tmpdir,
-		     why, whylen);
+	map = gb_zalloc(sizeof(*map));
+	ret = gb_map(map, a->backing, (size_t)a->map_pages * page,
+		     cfg->tmpdir, why, whylen);
 	if (ret) {
-		free(ic);
+		free(map);
 		return ret;
 	}
-	ic->range = ic->map.addr + page;
-	ic->len = (size_t)c->arg[1] * page;
-	c->priv = ic;
+	c->guard = (struct gb_guard_target){ map->addr + page,
+		(size_t)a->pages * page, map->addr, map->len };
+	c->priv = map;
 	return 0;
-}
-
-static int subject_op(struct gb_worker *w, unsigned int op)
-{
-	struct install_cell *ic = w->cell->priv;
-
-	return gb_guard_subject_op(w, op, ic->range, ic->len, ic->map.addr,
-				   ic->map.len);
 }
 
 static void teardown(struct gb_cell *c)
 {
-	struct install_cell *ic = c->priv;
-
-	gb_unmap(&ic->map);
-	free(ic);
+	gb_unmap(c->priv);
+	free(c->priv);
 	c->priv = NULL;
 }
 
-/*
- * Primary metrics: the rows compare and trend give a verdict on (the
- * others are descriptive).  See METHODOLOGY.md, "Primary rows".
- */
+/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
 static const char *const primary[] = {
 	"install_latency_p50_ns@pages",
 	"remove_latency_p50_ns@pages",
@@ -152,6 +147,5 @@ const struct gb_scenario gb_scenario_install = {
 	.subject_rate = "pairs_per_sec",
 	.plan = plan,
 	.setup = setup,
-	.subject_op = subject_op,
 	.teardown = teardown,
 };

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
 #include "../util.h"
@@ -51,15 +52,15 @@ static const char *const op_calls[] = {
 #define MAPS_BUF (64 * 1024)
 #define PROBE_CALLS 64
 
-static const struct gb_param_def params[] = {
-	{ "reader-op", "what each reader does on its own range: mincore(), "
-	  "madvise(MADV_WILLNEED), get_mempolicy(MPOL_F_ADDR), or read "
-	  "/proc/self/maps whole", "mincore,willneed,mempolicy,maps",
-	  op_words, 0, 0 },
-	/* shared with faults: the same definition */
-	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
-	  4096 },
-	{ NULL },
+static const struct gb_param_def reader_op_param = {
+	"reader-op", "what each reader does on its own range: mincore(), "
+	"madvise(MADV_WILLNEED), get_mempolicy(MPOL_F_ADDR), or read "
+	"/proc/self/maps whole", "mincore,willneed,mempolicy,maps",
+	op_words, 0, 0
+};
+
+static const struct gb_param_use params[] = {
+	{ &reader_op_param }, { &gb_param_guard_pages }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", NULL };
@@ -86,8 +87,8 @@ struct readers_cell {
 
 const struct gb_scenario gb_scenario_readers;
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	/* the guarded range starts one page into its page-table page */
 	long guard = gb_param_one(cfg, "guard-pages", "readers",
@@ -95,8 +96,9 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 
 	if (guard < 0)
 		return -1;
-	gb_plan_op_sweep(&gb_scenario_readers, max_contenders,
-			 gb_param(cfg, "reader-op"), op_words, "readers", guard);
+	gb_plan_op_sweep(plan, &gb_scenario_readers, max_contenders,
+			 gb_param(cfg, "reader-op"), op_words, "readers",
+			 guard);
 	return 0;
 }
 
@@ -250,6 +252,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const struct gb_op_args *a = c->args;
 	struct readers_cell *rc;
 	int ret;
 
@@ -259,8 +262,8 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	rc = gb_zalloc(sizeof(*rc));
 	rc->page = page;
 	rc->slot = page * (page / 8);
-	rc->guard_len = (size_t)c->arg[1] * page;
-	rc->op = (int)c->arg[0];
+	rc->guard_len = (size_t)a->guard_pages * page;
+	rc->op = a->op;
 	rc->nr = c->nr_contenders;
 	rc->probe[0] = rc->probe[1] = -1;
 	ret = map_region(rc, why, whylen);
@@ -285,10 +288,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		free_cell(rc);
 		return ret;
 	}
-	/*
-	 * Said in the cell too, for a harness that keeps a done cell's
-	 * reason (today's clears it: the metric and the note carry it).
-	 */
+	/* said in the cell too: the harness keeps a done cell's reason */
 	if (rc->no_lock) {
 		snprintf(c->reason, sizeof(c->reason), "reader op %s takes no "
 			 "mmap read lock on this kernel (%.2f per call)",
@@ -297,6 +297,9 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 			snprintf(c->control->reason, sizeof(c->control->reason),
 				 "%s", c->reason);
 	}
+	/* the subject's range, a page into X: the default subject_op's */
+	c->guard = (struct gb_guard_target){ rc->x + page, rc->guard_len,
+					     rc->x, rc->xlen };
 	c->priv = rc;
 	return 0;
 }
@@ -305,17 +308,9 @@ static int worker_init(struct gb_worker *w)
 {
 	struct readers_cell *rc = w->cell->priv;
 
-	w->priv = w->index ? (void *)&rc->r[w->index] :
-			     (void *)(rc->x + rc->page);
+	if (w->index)
+		w->priv = &rc->r[w->index];
 	return 0;
-}
-
-static int subject_op(struct gb_worker *w, unsigned int op)
-{
-	struct readers_cell *rc = w->cell->priv;
-
-	return gb_guard_subject_op(w, op, w->priv, rc->guard_len, rc->x,
-				   rc->xlen);
 }
 
 static int contender_op(struct gb_worker *w)
@@ -354,10 +349,7 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
-/*
- * Primary metrics: the rows compare and trend give a verdict on (the
- * others are descriptive).  See METHODOLOGY.md, "Primary rows".
- */
+/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
 static const char *const primary[] = {
 	"install_latency_p50_ns",
 	"contender_rate_vs_control",
@@ -378,7 +370,6 @@ const struct gb_scenario gb_scenario_readers = {
 	.plan = plan,
 	.setup = setup,
 	.worker_init = worker_init,
-	.subject_op = subject_op,
 	.contender_op = contender_op,
 	.teardown = teardown,
 };

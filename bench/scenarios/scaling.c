@@ -20,7 +20,6 @@
  * installers share a PTE lock; own-vma VMAs are kept apart by PROT_NONE
  * spans so they can never merge.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,27 +28,18 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
 #include "../stats.h"
 #include "../util.h"
 
-/* --share is one option shared with faults: the same definition */
-enum { SHARE_SAME_VMA, SHARE_OTHER_VMA, SHARE_OWN_VMA, SHARE_OWN_PROCESS,
-       SHARE_NONE };
-static const char *const share_words[] = {
-	"same-vma", "other-vma", "own-vma", "own-process", NULL
-};
-
-static const struct gb_param_def params[] = {
-	{ "share", "where the other threads work: in the subject's VMA "
-	  "(same-vma), in another (other-vma: faults), in a VMA or a "
-	  "process each (own-vma, own-process: scaling)",
-	  "same-vma,other-vma,own-vma,own-process", share_words, 0, 0 },
-	/* shared with faults: the same definition */
-	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
-	  4096 },
-	{ NULL },
+/* --share is shared with faults (params.c); these are scaling's */
+static const struct gb_param_use params[] = {
+	{ &gb_param_share, GB_WORD(GB_SHARE_SAME_VMA) |
+			   GB_WORD(GB_SHARE_OWN_VMA) |
+			   GB_WORD(GB_SHARE_OWN_PROCESS) },
+	{ &gb_param_guard_pages }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", NULL };
@@ -58,7 +48,14 @@ struct scaling_cell {
 	struct gb_slots slots;
 	char *base;		/* first slot */
 	size_t page, slot, stride, guard_len;
-	long share;
+	enum gb_share share;
+};
+
+/* A cell's values, set at plan time */
+struct scaling_args {
+	enum gb_share share;
+	long guard_pages;
+	const struct gb_cell *own;	/* own-vma cell of the same N */
 };
 
 const struct gb_scenario gb_scenario_scaling;
@@ -69,27 +66,45 @@ static const char *const vs_metrics[] = {
 	"install_latency_all_p99_ns", "pairs_per_sec_total", NULL
 };
 
-static bool offered(long share)
+/* "share=none threads=1" (no one else: share means nothing), or N + 1 */
+static const struct gb_cell *add_cell(struct gb_plan *plan, unsigned int n,
+				      enum gb_share share, long guard,
+				      const struct gb_cell *own)
 {
-	return share == SHARE_SAME_VMA || share == SHARE_OWN_VMA ||
-	       share == SHARE_OWN_PROCESS;
+	struct gb_cell *c;
+	struct scaling_args *a;
+
+	if (share == GB_SHARE_NONE)
+		c = gb_plan_add(plan, &gb_scenario_scaling, 0,
+				"share=none threads=1");
+	else
+		c = gb_plan_add(plan, &gb_scenario_scaling, n,
+				"share=%s threads=%u", gb_share_words[share],
+				n + 1);
+	a = gb_cell_args(c, sizeof(*a));
+	a->share = share;
+	a->guard_pages = guard;
+	a->own = share == GB_SHARE_OWN_VMA ? NULL : own;
+	c->processes = share == GB_SHARE_OWN_PROCESS;
+	return c;
 }
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
-	static const long order[] = { SHARE_OWN_VMA, SHARE_SAME_VMA,
-				      SHARE_OWN_PROCESS };
+	static const long order[] = { GB_SHARE_OWN_VMA, GB_SHARE_SAME_VMA,
+				      GB_SHARE_OWN_PROCESS };
 	const struct gb_param_val *share = gb_param(cfg, "share");
 	/* the guarded range starts one page into its page-table page */
 	long guard = gb_param_one(cfg, "guard-pages", "scaling",
 				  (long)gb_slot_pages() - 1, err, errlen);
 	unsigned int pts[64];
 	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
-	bool want[SHARE_NONE] = { false };
+	bool want[GB_SHARE_NONE] = { false };
 
 	for (size_t s = 0; s < share->n; s++) {
-		if (offered(share->v[s])) {
+		if (gb_param_accepts(&gb_scenario_scaling, "share",
+				     share->v[s])) {
 			want[share->v[s]] = true;
 			continue;
 		}
@@ -98,38 +113,27 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 		snprintf(err, errlen, "--share %s: scaling takes same-vma, "
 			 "own-vma or own-process (other-vma is faults'): run "
 			 "the two scenarios separately",
-			 share_words[share->v[s]]);
+			 gb_share_words[share->v[s]]);
 		return -1;
 	}
 	if (guard < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		struct gb_cell *own = NULL;
+		const struct gb_cell *own = NULL;
 
 		if (!pts[i]) {
-			struct gb_cell *c = gb_plan_add(&gb_scenario_scaling,
-						0, "share=none threads=1");
-
-			c->arg[0] = SHARE_NONE;
-			c->arg[1] = guard;
+			add_cell(plan, 0, GB_SHARE_NONE, guard, NULL);
 			continue;
 		}
 		/* the others' derive() reads the own-vma cell's series */
 		for (size_t o = 0; o < ARRAY_SIZE(order); o++) {
-			struct gb_cell *c;
+			const struct gb_cell *c;
 
 			if (!want[order[o]])
 				continue;
-			c = gb_plan_add(&gb_scenario_scaling, pts[i],
-					"share=%s threads=%u",
-					share_words[order[o]], pts[i] + 1);
-			c->arg[0] = order[o];
-			c->arg[1] = guard;
-			c->processes = order[o] == SHARE_OWN_PROCESS;
-			if (order[o] == SHARE_OWN_VMA)
+			c = add_cell(plan, pts[i], order[o], guard, own);
+			if (order[o] == GB_SHARE_OWN_VMA)
 				own = c;
-			else
-				c->arg[2] = (long)(intptr_t)own;
 		}
 	}
 	return 0;
@@ -142,7 +146,8 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 static int map_region(struct scaling_cell *sc, unsigned int nr, char *why,
 		      size_t whylen)
 {
-	bool one = sc->share == SHARE_SAME_VMA || sc->share == SHARE_NONE;
+	bool one = sc->share == GB_SHARE_SAME_VMA ||
+		   sc->share == GB_SHARE_NONE;
 	int ret;
 
 	sc->stride = one ? sc->slot : 2 * sc->slot;
@@ -161,6 +166,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const struct scaling_args *a = c->args;
 	struct scaling_cell *sc;
 	int ret;
 
@@ -170,8 +176,8 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	sc = gb_zalloc(sizeof(*sc));
 	sc->page = page;
 	sc->slot = page * (page / 8);
-	sc->guard_len = (size_t)c->arg[1] * page;
-	sc->share = c->arg[0];
+	sc->guard_len = (size_t)a->guard_pages * page;
+	sc->share = a->share;
 	ret = map_region(sc, c->nr_contenders + 1, why, whylen);
 	if (ret) {
 		gb_slots_release(&sc->slots);
@@ -193,7 +199,8 @@ static int worker_init(struct gb_worker *w)
 static int subject_op(struct gb_worker *w, unsigned int op)
 {
 	struct scaling_cell *sc = w->cell->priv;
-	bool one = sc->share == SHARE_SAME_VMA || sc->share == SHARE_NONE;
+	bool one = sc->share == GB_SHARE_SAME_VMA ||
+		   sc->share == GB_SHARE_NONE;
 	/* the VMA this thread installs in: what --emulate flips */
 	char *vma = one ? sc->base : (char *)w->priv - sc->page;
 	size_t vma_len = one ? (w->cell->nr_contenders + 1) * sc->slot :
@@ -201,12 +208,6 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 
 	return gb_guard_subject_op(w, op, w->priv, sc->guard_len, vma,
 				   vma_len);
-}
-
-static int contender_op(struct gb_worker *w)
-{
-	(void)w;
-	return -EINVAL;		/* all_timed: contenders run subject_op */
 }
 
 static const struct gb_series *find_series(const struct gb_cell *c,
@@ -284,7 +285,8 @@ static void put_pmu_minus_own(struct gb_cell *c, const struct gb_cell *own)
 
 static void derive(struct gb_cell *c)
 {
-	const struct gb_cell *own = (const struct gb_cell *)(intptr_t)c->arg[2];
+	const struct scaling_args *a = c->args;
+	const struct gb_cell *own = a->own;
 
 	if (own && own->status == GB_CELL_DONE && c->nr_series) {
 		put_vs_own(c, own);
@@ -301,10 +303,7 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
-/*
- * Primary metrics: the rows compare and trend give a verdict on (the
- * others are descriptive).  See METHODOLOGY.md, "Primary rows".
- */
+/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
 static const char *const primary[] = {
 	"install_latency_all_p50_ns",
 	"pairs_per_sec_total",
@@ -325,7 +324,6 @@ const struct gb_scenario gb_scenario_scaling = {
 	.setup = setup,
 	.worker_init = worker_init,
 	.subject_op = subject_op,
-	.contender_op = contender_op,
 	.teardown = teardown,
 	.derive = derive,
 };

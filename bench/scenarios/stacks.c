@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
 #include "../stackguard.h"
@@ -52,16 +53,16 @@ static const char *const mode_words[] = {
 	"default", "guard-install", "mprotect-guard", NULL
 };
 
-static const struct gb_param_def params[] = {
-	{ "stack-mode", "how each new thread's stack comes to be: default "
-	  "attributes (this glibc, stack cache included), or mapped per "
-	  "thread and guarded with MADV_GUARD_INSTALL (as glibc 2.42+) or "
-	  "with mprotect (as glibc before 2.42)",
-	  "default,guard-install,mprotect-guard", mode_words, 0, 0 },
-	/* shared with faults: the same definition */
-	{ "fault-pages", "pages a faulter touches then drops per op", "16",
-	  NULL, 1, 4096 },
-	{ NULL },
+static const struct gb_param_def stack_mode_param = {
+	"stack-mode", "how each new thread's stack comes to be: default "
+	"attributes (this glibc, stack cache included), or mapped per "
+	"thread and guarded with MADV_GUARD_INSTALL (as glibc 2.42+) or "
+	"with mprotect (as glibc before 2.42)",
+	"default,guard-install,mprotect-guard", mode_words, 0, 0
+};
+
+static const struct gb_param_use params[] = {
+	{ &stack_mode_param }, { &gb_param_fault_pages }, { NULL },
 };
 
 static const char *const timed_ops[] = { "create", "join", NULL };
@@ -81,10 +82,16 @@ struct stacks_cell {
 	char *y;
 };
 
+/* A cell's values, set at plan time */
+struct stacks_args {
+	int mode;
+	long fault_pages;
+};
+
 const struct gb_scenario gb_scenario_stacks;
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	const struct gb_param_val *mode = gb_param(cfg, "stack-mode");
 	long fault = gb_param_one(cfg, "fault-pages", "stacks",
@@ -114,21 +121,24 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 	for (size_t i = 0; i < n; i++) {
 		for (size_t m = 0; m < mode->n; m++) {
 			struct gb_cell *c;
+			struct stacks_args *a;
 
 			if (cfg->emulate && mode->v[m] != MODE_GUARD_INSTALL)
 				continue;
 			if (mode->v[m] == MODE_DEFAULT)
-				c = gb_plan_add(&gb_scenario_stacks, pts[i],
-						"mode=default glibc-guard=%s "
+				c = gb_plan_add(plan, &gb_scenario_stacks,
+						pts[i], "mode=default "
+						"glibc-guard=%s "
 						"faulters=%u",
 						gb_stack_guard_name(glibc),
 						pts[i]);
 			else
-				c = gb_plan_add(&gb_scenario_stacks, pts[i],
-						"mode=%s faulters=%u",
+				c = gb_plan_add(plan, &gb_scenario_stacks,
+						pts[i], "mode=%s faulters=%u",
 						mode_words[mode->v[m]], pts[i]);
-			c->arg[0] = mode->v[m];
-			c->arg[1] = fault;
+			a = gb_cell_args(c, sizeof(*a));
+			a->mode = (int)mode->v[m];
+			a->fault_pages = fault;
 		}
 	}
 	return 0;
@@ -169,6 +179,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const struct stacks_args *args = c->args;
 	struct stacks_cell *sc;
 	pthread_attr_t def;
 	int ret;
@@ -177,10 +188,10 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	if (ret <= 0)
 		return ret == 0 ? GB_SKIP : ret;
 	sc = gb_zalloc(sizeof(*sc));
-	sc->mode = (int)c->arg[0];
+	sc->mode = args->mode;
 	sc->page = page;
 	sc->slot = page * (page / 8);
-	sc->fault_len = (size_t)c->arg[1] * page;
+	sc->fault_len = (size_t)args->fault_pages * page;
 	/* the sizes glibc gives a thread with default attributes */
 	ret = pthread_getattr_default_np(&def);
 	if (!ret) {
@@ -300,10 +311,7 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
-/*
- * Primary metrics: the rows compare and trend give a verdict on (the
- * others are descriptive).  See METHODOLOGY.md, "Primary rows".
- */
+/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
 static const char *const primary[] = {
 	"create_latency_p50_ns",
 	NULL

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../guard.h"
+#include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
 #include "../util.h"
@@ -33,14 +34,14 @@
 enum { OP_MPROTECT, OP_DONTDUMP };
 static const char *const op_words[] = { "mprotect", "dontdump", NULL };
 
-static const struct gb_param_def params[] = {
-	{ "writer-op", "what each writer does to its own one-page VMA: "
-	  "mprotect() between read and read-write, or MADV_DONTDUMP / "
-	  "MADV_DODUMP", "mprotect", op_words, 0, 0 },
-	/* shared with faults: the same definition */
-	{ "guard-pages", "pages the subject guards per install", "1", NULL, 1,
-	  4096 },
-	{ NULL },
+static const struct gb_param_def writer_op_param = {
+	"writer-op", "what each writer does to its own one-page VMA: "
+	"mprotect() between read and read-write, or MADV_DONTDUMP / "
+	"MADV_DODUMP", "mprotect", op_words, 0, 0
+};
+
+static const struct gb_param_use params[] = {
+	{ &writer_op_param }, { &gb_param_guard_pages }, { NULL },
 };
 
 static const char *const timed_ops[] = { "install", "remove", NULL };
@@ -62,8 +63,8 @@ struct writers_cell {
 
 const struct gb_scenario gb_scenario_writers;
 
-static int plan(const struct gb_config *cfg, unsigned int max_contenders,
-		char *err, size_t errlen)
+static int plan(struct gb_plan *plan, const struct gb_config *cfg,
+		unsigned int max_contenders, char *err, size_t errlen)
 {
 	/* the guarded range starts one page into its page-table page */
 	long guard = gb_param_one(cfg, "guard-pages", "writers",
@@ -71,8 +72,9 @@ static int plan(const struct gb_config *cfg, unsigned int max_contenders,
 
 	if (guard < 0)
 		return -1;
-	gb_plan_op_sweep(&gb_scenario_writers, max_contenders,
-			 gb_param(cfg, "writer-op"), op_words, "writers", guard);
+	gb_plan_op_sweep(plan, &gb_scenario_writers, max_contenders,
+			 gb_param(cfg, "writer-op"), op_words, "writers",
+			 guard);
 	return 0;
 }
 
@@ -113,6 +115,7 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const struct gb_op_args *a = c->args;
 	struct writers_cell *wc;
 	int ret;
 
@@ -122,14 +125,17 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	wc = gb_zalloc(sizeof(*wc));
 	wc->page = page;
 	wc->slot = page * (page / 8);
-	wc->guard_len = (size_t)c->arg[1] * page;
-	wc->op = (int)c->arg[0];
+	wc->guard_len = (size_t)a->guard_pages * page;
+	wc->op = a->op;
 	wc->nr = c->nr_contenders;
 	ret = map_region(wc, why, whylen);
 	if (ret) {
 		free_cell(wc);
 		return ret;
 	}
+	/* the subject's range, a page into X: the default subject_op's */
+	c->guard = (struct gb_guard_target){ wc->x + page, wc->guard_len,
+					     wc->x, wc->xlen };
 	c->priv = wc;
 	return 0;
 }
@@ -138,17 +144,9 @@ static int worker_init(struct gb_worker *w)
 {
 	struct writers_cell *wc = w->cell->priv;
 
-	w->priv = w->index ? (void *)&wc->w[w->index] :
-			     (void *)(wc->x + wc->page);
+	if (w->index)
+		w->priv = &wc->w[w->index];
 	return 0;
-}
-
-static int subject_op(struct gb_worker *w, unsigned int op)
-{
-	struct writers_cell *wc = w->cell->priv;
-
-	return gb_guard_subject_op(w, op, w->priv, wc->guard_len, wc->x,
-				   wc->xlen);
 }
 
 static int contender_op(struct gb_worker *w)
@@ -171,10 +169,7 @@ static void teardown(struct gb_cell *c)
 	c->priv = NULL;
 }
 
-/*
- * Primary metrics: the rows compare and trend give a verdict on (the
- * others are descriptive).  See METHODOLOGY.md, "Primary rows".
- */
+/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
 static const char *const primary[] = {
 	"install_latency_p50_ns",
 	"contender_rate_vs_control",
@@ -194,7 +189,6 @@ const struct gb_scenario gb_scenario_writers = {
 	.plan = plan,
 	.setup = setup,
 	.worker_init = worker_init,
-	.subject_op = subject_op,
 	.contender_op = contender_op,
 	.teardown = teardown,
 };

@@ -38,10 +38,10 @@ for cmd in $CMDS; do
 	fi
 done
 
-# Each option once in the "Options:" part of every --help (run's
-# scenario parameters follow it, listed per scenario).
+# Each option once in every --help, run's scenario parameters included
+# (each defined once in bench/params.c, with the scenarios that take it).
 for cmd in $CMDS; do
-	twice=$("$GB" "$cmd" --help | sed -n '/^Options:$/,/^$/p' |
+	twice=$("$GB" "$cmd" --help |
 		grep -E '^  (-[A-Za-z], |    )--[a-z]' |
 		sed -E 's/^  (-[A-Za-z], |    )//; s/[ =].*//' | sort | uniq -d |
 		xargs)
