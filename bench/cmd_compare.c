@@ -442,6 +442,7 @@ int gb_cmd_compare(int argc, char **argv)
 	gb_report_parse(&c.opts, GB_CMD_COMPARE, argc, argv);
 	if (c.opts.help) {
 		gb_report_usage(stdout, GB_CMD_COMPARE);
+		free(c.opts.runs);
 		return GB_EXIT_OK;
 	}
 	gb_compare_build(&c);

@@ -56,6 +56,7 @@ int gb_cmd_primary(int argc, char **argv)
 		       "metric, value, unit,\ndirection (lower|higher|none "
 		       "is better), n (values behind it).\n\n");
 		gb_opts_usage(&primary_opts, stdout);
+		free(runs);
 		return GB_EXIT_OK;
 	}
 	if (nr_runs != 1)

@@ -514,6 +514,7 @@ int gb_cmd_trend(int argc, char **argv)
 	gb_report_parse(&t.opts, GB_CMD_TREND, argc, argv);
 	if (t.opts.help) {
 		gb_report_usage(stdout, GB_CMD_TREND);
+		free(t.opts.runs);
 		return GB_EXIT_OK;
 	}
 	if (t.opts.nr_runs < 1)
