@@ -112,11 +112,13 @@ check "hist/ counts are the replicates' summed" \
 rm -f "$T/err"	# the wait below must not read an older run's
 $GB run -s install -R 3 -n 2 -d 0.05 -o "$T/i" >"$T/out" 2>"$T/err" &
 pid=$!
+# replicate 2 has finished trials once its progress reaches its second
+# cell (a fixed sleep was too short for a sanitizer build under load)
 for _ in $(seq 300); do
-	grep -qs "replicate 2/3: starting" "$T/err" && break
+	sed -n '/replicate 2\/3: starting/,$p' "$T/err" 2>/dev/null |
+		tr '\r' '\n' | grep -q '^\[2/' && break
 	sleep 0.1
 done
-sleep 0.5
 kill -INT $pid
 wait $pid
 rc=$?
