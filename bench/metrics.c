@@ -373,8 +373,8 @@ void gb_collect_locks(struct gb_cell *c, const struct gb_cell_threads *ct)
 	}
 }
 
-static const struct gb_series *find_series(const struct gb_cell *c,
-					   const char *name)
+const struct gb_series *gb_cell_series(const struct gb_cell *c,
+				       const char *name)
 {
 	for (size_t i = 0; i < c->nr_series; i++)
 		if (!strcmp(c->series[i].name, name))
@@ -397,8 +397,8 @@ void gb_derive_vs_control(struct gb_run *run, struct gb_cell *c)
 	else
 		snprintf(name, sizeof(name), "%s_ops_per_sec_total",
 			 c->sc->contender_role);
-	with = find_series(c, name);
-	without = find_series(c->control, name);
+	with = gb_cell_series(c, name);
+	without = gb_cell_series(c->control, name);
 	n = with && without ? with->n : 0;
 	if (without && without->n < n)
 		n = without->n;

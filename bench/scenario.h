@@ -198,6 +198,9 @@ extern const size_t gb_nr_scenarios;
 const struct gb_scenario *gb_scenario_find(const char *name);
 
 /* Is @metric one of @scenario's primary metrics?  Unknown: false. */
+/* A cell's per-trial series of metric @name, or NULL (metrics.c). */
+const struct gb_series *gb_cell_series(const struct gb_cell *c,
+				       const char *name);
 bool gb_metric_primary(const char *scenario, const char *metric);
 /* "METRIC@KEY" primary: true and @key set (primary_ends.h) */
 bool gb_metric_primary_end(const char *scenario, const char *metric,

@@ -210,15 +210,6 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 				   vma_len);
 }
 
-static const struct gb_series *find_series(const struct gb_cell *c,
-					   const char *name)
-{
-	for (size_t i = 0; i < c->nr_series; i++)
-		if (!strcmp(c->series[i].name, name))
-			return &c->series[i];
-	return NULL;
-}
-
 /*
  * This cell's median over the own-vma cell's median: one derived value
  * (n = 1, like the lock counts; nothing in trials.tsv), added by derive()
@@ -228,8 +219,8 @@ static const struct gb_series *find_series(const struct gb_cell *c,
 static void put_vs_own(struct gb_cell *c, const struct gb_cell *own)
 {
 	for (int m = 0; vs_metrics[m]; m++) {
-		const struct gb_series *a = find_series(c, vs_metrics[m]);
-		const struct gb_series *b = find_series(own, vs_metrics[m]);
+		const struct gb_series *a = gb_cell_series(c, vs_metrics[m]);
+		const struct gb_series *b = gb_cell_series(own, vs_metrics[m]);
 		struct gb_series *s;
 		double base;
 
@@ -267,7 +258,7 @@ static void put_pmu_minus_own(struct gb_cell *c, const struct gb_cell *own)
 
 		if (strncmp(a->name, "pmu.", 4) || !a->n)
 			continue;
-		b = find_series(own, a->name);
+		b = gb_cell_series(own, a->name);
 		if (!b || !b->n)
 			continue;
 		s = &c->series[c->nr_series++];
