@@ -143,7 +143,7 @@ static int keep_run(const struct gb_leftover *l, struct gb_results *r,
 	memset(r, 0, sizeof(*r));
 	snprintf(r->tmp, sizeof(r->tmp), "%s", l->path);
 	snprintf(r->final, sizeof(r->final), "%s", l->final);
-	r->trials = fopen(trials, "a");
+	r->trials = gb_trials_open(&r->trials_file, trials, O_APPEND);
 	if (!r->trials) {
 		snprintf(why, len, "%s: %s", trials, strerror(errno));
 		goto out;

@@ -278,6 +278,7 @@ static int run_cell(struct gb_run *run, struct gb_cell *c, size_t k,
 
 int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 {
+	char scratch[256];
 	int ret = 0;
 
 	run->started = gb_mono_sec();
@@ -295,8 +296,11 @@ int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
 		ret = run_cell(run, c, k, why, whylen);
 	}
 	derive_all(run);
-	if (gb_results_flush(run->res, why, whylen) && !ret)
+	/* the first error's words stay in @why */
+	if (!ret && gb_results_flush(run->res, why, whylen))
 		ret = -EIO;
+	else if (ret)
+		gb_results_flush(run->res, scratch, sizeof(scratch));
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[K");
 	return ret;

@@ -146,7 +146,8 @@ int gb_results_create(struct gb_results *r, const char *root,
 		return ret;
 	}
 	path = gb_results_path(r, "trials.tsv");
-	r->trials = fopen(path, "w");
+	r->trials = gb_trials_open(&r->trials_file, path,
+				   O_CREAT | O_TRUNC);
 	if (!r->trials) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot create %s: %s", path,
@@ -184,15 +185,12 @@ void gb_results_trial_row(struct gb_results *r, const char *scenario,
 
 int gb_results_flush(struct gb_results *r, char *err, size_t errlen)
 {
-	errno = 0;
-	if (fflush(r->trials) || ferror(r->trials)) {
-		int e = errno ? errno : EIO;
+	int ret = gb_trials_flush(&r->trials_file, r->trials);
 
+	if (ret)
 		snprintf(err, errlen, "writing %s/trials.tsv: %s", r->tmp,
-			 strerror(e));
-		return -e;
-	}
-	return 0;
+			 strerror(-ret));
+	return ret;
 }
 
 static const char *status_name(enum gb_cell_status st)
@@ -346,7 +344,7 @@ static int write_all(struct gb_results *r, struct gb_cell **cells,
 	int ret;
 
 	*what = "trials.tsv";
-	ret = close_checked(r->trials);
+	ret = gb_trials_close(&r->trials_file, r->trials);
 	r->trials = NULL;
 	if (ret)
 		return ret;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "trials_file.h"
+
 #include "stats.h"
 
 /*
@@ -107,6 +109,7 @@ struct gb_results {
 	char final[4096];
 	char tmp[4096];
 	FILE *trials;
+	struct gb_trials_file trials_file;	/* under @trials */
 	unsigned int replicate;	/* this process's replicate; 0: 1 */
 	struct gb_topo *topo;	/* names contenders' relations in cells.tsv */
 	const char *cells_from;	/* copy this cells.tsv instead of writing */

@@ -63,7 +63,7 @@ if mkdir -p "$T/small" && mount -t tmpfs -o size=24k tmpfs "$T/small" 2>/dev/nul
 	rc=$?
 	check "full disk: exit 9 (got $rc)" '[ $rc -eq 9 ]'
 	check "full disk: the message names the path and the cause" \
-		'grep -q "$T/small/res.*No space left on device" "$T/err"'
+		'grep -q "error: .*$T/small/res.*No space left on device" "$T/err" || { cat "$T/err"; false; }'
 	check "full disk: nothing under a final name" '[ -z "$(rundirs "$T/small/res")" ]'
 	kept=$(tmpdirs "$T/small/res")
 	check "full disk: the flushed trials are kept where the message says" \
