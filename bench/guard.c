@@ -217,6 +217,28 @@ int gb_emulate_write_lock(void *vma, size_t len, unsigned int *flip)
 	return madvise(vma, len, advice) ? -errno : 0;
 }
 
+int gb_guard_check(enum gb_backing backing, const struct gb_config *cfg,
+		   char *why, size_t whylen)
+{
+	int ret = gb_guard_supported(backing, cfg->tmpdir, why, whylen);
+
+	return ret <= 0 ? (ret == 0 ? GB_SKIP : ret) : 0;
+}
+
+void gb_unmap_priv(struct gb_cell *c)
+{
+	gb_unmap(c->priv);
+}
+
+int gb_fault_and_drop(char *p, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	for (size_t off = 0; off < len; off += page)
+		((volatile char *)p)[off] = 1;
+	return madvise(p, len, MADV_DONTNEED) ? -errno : 0;
+}
+
 int gb_guard_subject_op(struct gb_worker *w, unsigned int op, void *range,
 			size_t len, void *vma, size_t vma_len)
 {

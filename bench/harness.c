@@ -217,15 +217,14 @@ static void derive_all(struct gb_run *run)
 	}
 }
 
-/* The scenario's teardown; without one, its per-cell state is freed. */
+/* The scenario's teardown, if any; then its per-cell state is freed. */
 static void teardown(struct gb_cell *c)
 {
-	if (c->sc->teardown) {
+	if (c->sc->teardown && c->priv)
 		c->sc->teardown(c);
-		return;
-	}
 	free(c->priv);
 	c->priv = NULL;
+	gb_slots_release(&c->slots);
 }
 
 /*
@@ -243,6 +242,8 @@ static int run_cell(struct gb_run *run, struct gb_cell *c, size_t k,
 	c->emulate_write_lock = run->cfg->emulate &&
 				!strcmp(run->cfg->emulate, "write-lock");
 	r = c->sc->setup(c, run->cfg, cwhy, sizeof(cwhy));
+	if (r)
+		teardown(c);	/* what a failed setup() made so far */
 	if (r == GB_SKIP) {
 		mark(c, GB_CELL_SKIPPED, cwhy);
 		gb_note("%s %s: skipped: %s", c->sc->name, c->label, cwhy);

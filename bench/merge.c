@@ -165,13 +165,13 @@ static int pool_hists(struct gb_merge *m, const struct gb_run *run,
 	for (size_t i = 0; i < m->nr_cells; i++) {
 		struct gb_cell *c = m->cells[i];
 
-		for (int k = 0; k < GB_MAX_TIMED_OPS && c->sc->timed_ops[k];
+		for (int k = 0; k < GB_MAX_TIMED_OPS && gb_timed_ops(c->sc)[k];
 		     k++) {
 			char name[512], *path;
 			int ret = 0;
 
 			gb_hist_file_name(name, sizeof(name), c,
-					  c->sc->timed_ops[k]);
+					  gb_timed_ops(c->sc)[k]);
 			path = gb_asprintf("%s/%s", run->dir, name);
 			if (!access(path, F_OK)) {
 				if (!c->merged[k]) {

@@ -111,6 +111,11 @@ static void put_thread_rates(const struct gb_cell_threads *ct,
 	put(tb, c, "ratio", worst, "thread_rate_imbalance");
 }
 
+static const char *subject_rate(const struct gb_scenario *sc)
+{
+	return sc->subject_rate ? sc->subject_rate : "pairs_per_sec";
+}
+
 /*
  * Every thread ran the timed ops: percentiles over all their operations
  * pooled, and the total rate.  Thread 0's own stay the plain metrics.
@@ -122,20 +127,20 @@ static void collect_all_timed(struct gb_run *run, struct gb_cell_threads *ct,
 	struct gb_hist *pool = gb_zalloc(sizeof(*pool));
 	double rate = 0;
 
-	for (unsigned int k = 0; sc->timed_ops[k]; k++) {
+	for (unsigned int k = 0; gb_timed_ops(sc)[k]; k++) {
 		gb_hist_reset(pool);
 		for (unsigned int i = 0; i < ct->nr; i++)
 			gb_hist_merge(pool, ct->slot[i]->w.hist[k]);
 		for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++)
 			put(tb, c, "ns", gb_quantile_ns(run->clock, pool,
 							quantiles[q]),
-			    "%s_latency_all_%s_ns", sc->timed_ops[k],
+			    "%s_latency_all_%s_ns", gb_timed_ops(sc)[k],
 			    quantile_names[q]);
 	}
 	for (unsigned int i = 0; i < ct->nr; i++)
 		rate += (double)ct->slot[i]->w.ops / ct->slot[i]->w.elapsed_s;
-	put(tb, c, "ops/s", rate, "%s_total", sc->subject_rate);
-	put_thread_rates(ct, c, tb, 0, sc->subject_rate);
+	put(tb, c, "ops/s", rate, "%s_total", subject_rate(sc));
+	put_thread_rates(ct, c, tb, 0, subject_rate(sc));
 	free(pool);
 }
 
@@ -152,8 +157,8 @@ static void collect_ref(struct gb_run *run, struct gb_worker *w,
 	put(tb, c, "ns", w->ref.syscall_ns, "ref_syscall_ns");
 	put(tb, c, "ns", w->ref.loop_ns, "ref_loop_ns");
 	tb->ref = w->ref;
-	for (unsigned int k = 0; sc->timed_ops[k]; k++) {
-		const char *op = sc->timed_ops[k];
+	for (unsigned int k = 0; gb_timed_ops(sc)[k]; k++) {
+		const char *op = gb_timed_ops(sc)[k];
 
 		if (c->untimed || (strcmp(op, "install") &&
 				   strcmp(op, "remove")))
@@ -170,16 +175,16 @@ void gb_collect_subject(struct gb_run *run, struct gb_cell_threads *ct,
 	struct gb_worker *w = &ct->slot[0]->w;
 	const struct gb_scenario *sc = c->sc;
 
-	for (unsigned int k = 0; sc->timed_ops[k] && !c->untimed; k++) {
+	for (unsigned int k = 0; gb_timed_ops(sc)[k] && !c->untimed; k++) {
 		for (size_t q = 0; q < ARRAY_SIZE(quantiles); q++) {
 			put(tb, c, "ns", gb_quantile_ns(run->clock, w->hist[k],
 							quantiles[q]),
-			    "%s_latency_%s_ns", sc->timed_ops[k],
+			    "%s_latency_%s_ns", gb_timed_ops(sc)[k],
 			    quantile_names[q]);
 		}
 	}
 	put(tb, c, "ops/s", (double)w->ops / w->elapsed_s, "%s",
-	    sc->subject_rate);
+	    subject_rate(sc));
 	/*
 	 * Below 1 the subject waited for its CPU (other tasks, the host):
 	 * its rate is then the machine's sharing, not the kernel's cost.
@@ -327,7 +332,7 @@ void gb_keep_ref_noise(struct gb_cell *c, const struct gb_trial_buf *tb,
 
 void gb_merge_hists(struct gb_cell_threads *ct, struct gb_cell *c)
 {
-	for (unsigned int k = 0; c->sc->timed_ops[k]; k++) {
+	for (unsigned int k = 0; gb_timed_ops(c->sc)[k]; k++) {
 		if (!c->merged[k]) {
 			c->merged[k] = gb_zalloc(sizeof(struct gb_hist));
 			gb_hist_reset(c->merged[k]);

@@ -377,7 +377,7 @@ static int write_all(struct gb_results *r, struct gb_cell **cells,
 			if (!cells[i]->merged[k] || !cells[i]->merged[k]->count)
 				continue;
 			gb_hist_file_name(name, sizeof(name), cells[i],
-				       cells[i]->sc->timed_ops[k]);
+				       gb_timed_ops(cells[i]->sc)[k]);
 			path = gb_results_path(r, name);
 			ret = write_hist(path, cells[i]->merged[k],
 					 ns_per_tick);

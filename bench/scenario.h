@@ -7,10 +7,12 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "guard.h"
 #include "hist.h"
 #include "lockstat.h"
 #include "plan.h"
 #include "pmu.h"
+#include "slots.h"
 #include "speedref.h"
 
 /*
@@ -35,19 +37,24 @@
  *     each cell's values in a struct of yours from gb_cell_args(); a
  *     bad combination of parameters is a usage error with problem and
  *     fix.  Nothing global.
- *  4. setup() maps the cell's memory into c->priv.  If the subject
- *     installs and removes guards on one range, fill in c->guard and
- *     leave subject_op NULL.  Leave worker_init NULL if threads need
- *     no state of their own, contender_op NULL if there are none or
- *     they run the timed ops (all_timed), teardown NULL if freeing
- *     c->priv is all it takes.
+ *  4. setup() maps the cell's memory into c->priv (or c->slots, which
+ *     the harness releases) as it goes: whatever setup() returns,
+ *     teardown follows.  If the subject installs and removes guards on
+ *     one range, fill in c->guard and leave subject_op and timed_ops
+ *     NULL.  If each thread's state is one of an evenly spaced row,
+ *     set c->worker_priv and c->worker_stride and leave worker_init
+ *     NULL.  Leave contender_op NULL if there are no contenders or they
+ *     run the timed ops (all_timed), teardown NULL if free(c->priv)
+ *     and releasing c->slots is all it takes.
  *  5. Values across cells (ratios to another cell) belong in derive(),
  *     called once all cells ran; never in teardown or an op.  Ratios to
  *     a no-subject control (control_label) the harness derives itself.
- *  6. One X(NAME) line in scenarios/registry.c.
+ *  6. Close with GB_SCENARIO(NAME, summary, what differs from the
+ *     defaults); it takes params[], plan() and setup() by those names.
+ *  7. One X(NAME) line in scenarios/registry.c.
  *
  *  A minimal scenario (guards on one page of an anonymous mapping, a
- *  setup, a teardown that unmaps, no parameters) is 53 lines plus the
+ *  setup, a teardown that unmaps, no parameters) is NN lines plus the
  *  registry line.
  */
 #define GB_MAX_TIMED_OPS 4
@@ -56,8 +63,8 @@
 struct gb_cell;
 
 /*
- * One thread's state.  Each in its own page of shared memory
- * (threads.c), so no two threads' counters share a cache line or its
+ * One thread's state.  Each in a page-aligned mapping of shared memory
+ * of its own (threads.c), so no two threads' counters share a cache line or its
  * adjacent-line prefetch pair; counters are kept in locals in the loop
  * and written back once.
  */
@@ -88,13 +95,16 @@ struct gb_scenario {
 	const char *name;
 	const char *summary;
 	const struct gb_param_use *params;	/* ends with { NULL } */
-	const char *const *timed_ops;		/* subject ops, NULL-ended */
+	/* subject ops, NULL-ended; NULL: the default subject_op's two */
+	const char *const *timed_ops;
 	/*
-	 * Metrics compare and trend judge (fnmatch patterns, NULL-ended);
-	 * every other metric of the scenario is descriptive.
+	 * Metrics compare and trend judge (fnmatch patterns, NULL-ended;
+	 * METHODOLOGY.md, "Primary rows"); every other metric of the
+	 * scenario is descriptive.
 	 */
 	const char *const *primary;
-	const char *subject_rate;	/* metric: subject loops per second */
+	/* metric: subject loops per second; NULL: "pairs_per_sec" */
+	const char *subject_rate;
 	const char *contender_role;	/* "faulter"; NULL: none */
 	bool contenders_fault;		/* count their page faults */
 	const char *control_label;	/* non-NULL: a no-subject control */
@@ -113,7 +123,10 @@ struct gb_scenario {
 	/* Per cell, before threads start: 0, GB_SKIP (@why) or -errno. */
 	int (*setup)(struct gb_cell *c, const struct gb_config *cfg,
 		     char *why, size_t whylen);
-	/* Optional: in each worker thread, once pinned.  0 or -errno. */
+	/*
+	 * In each worker thread, once pinned.  0 or -errno.  NULL: w->priv
+	 * is c->worker_priv + w->index * c->worker_stride (NULL if unset).
+	 */
 	int (*worker_init)(struct gb_worker *w);
 	/*
 	 * Timed operation @op (index into timed_ops).  0 or -errno.  NULL:
@@ -122,7 +135,12 @@ struct gb_scenario {
 	int (*subject_op)(struct gb_worker *w, unsigned int op);
 	/* One counted contender operation.  0 or -errno.  NULL: none. */
 	int (*contender_op)(struct gb_worker *w);
-	/* Free what setup() made.  NULL: free(c->priv). */
+	/*
+	 * Release what c->priv holds, after every setup() that made it
+	 * (even one that failed or skipped: c->priv may be half built).
+	 * The harness then frees c->priv and releases c->slots.  NULL:
+	 * nothing more to release.
+	 */
 	void (*teardown)(struct gb_cell *c);
 	/*
 	 * Optional: values across cells (a ratio to another cell), called
@@ -166,6 +184,9 @@ struct gb_cell {
 	void *args;			/* the scenario's values: gb_cell_args() */
 	void *priv;			/* the scenario's per-cell state */
 	struct gb_guard_target guard;	/* for the default subject_op */
+	struct gb_slots slots;		/* released after teardown */
+	char *worker_priv;		/* for the default worker_init */
+	size_t worker_stride;
 	struct gb_cell *control;	/* its no-subject twin, if any */
 	bool is_control;
 	bool emulate_write_lock;	/* --emulate write-lock */
@@ -191,6 +212,48 @@ struct gb_cell {
  */
 int gb_guard_subject_op(struct gb_worker *w, unsigned int op, void *range,
 			size_t len, void *vma, size_t vma_len);
+
+/* The ops of a subject_op: @sc's own, or the default's (install, remove) */
+static inline const char *const *gb_timed_ops(const struct gb_scenario *sc)
+{
+	static const char *const guard_ops[] = { "install", "remove", NULL };
+
+	return sc->timed_ops ? sc->timed_ops : guard_ops;
+}
+
+/*
+ * setup()'s first step for a cell that installs guards on @backing:
+ * 0, GB_SKIP (this kernel rejects them; @why says so) or -errno.
+ */
+int gb_guard_check(enum gb_backing backing, const struct gb_config *cfg,
+		   char *why, size_t whylen);
+
+/* A teardown for a c->priv that is a struct gb_mapping: unmaps it */
+void gb_unmap_priv(struct gb_cell *c);
+
+/*
+ * A faulter's op: write-touch every page of [@p, @p + @len), then drop
+ * them with MADV_DONTNEED.  0 or -errno.
+ */
+int gb_fault_and_drop(char *p, size_t len);
+
+/* A NULL-ended list of strings, for timed_ops and primary */
+#define GB_LIST(...) ((const char *const []){ __VA_ARGS__, NULL })
+
+/*
+ * Defines gb_scenario_NAME, the registry's X(NAME), from the file's
+ * params[], plan() and setup(), a one-line @summary, and the fields
+ * that differ from the defaults (designated initialisers).
+ */
+#define GB_SCENARIO(NAME, SUMMARY, ...)				\
+	const struct gb_scenario gb_scenario_##NAME = {			\
+		.name = #NAME,						\
+		.summary = SUMMARY,					\
+		.params = params,					\
+		.plan = plan,						\
+		.setup = setup,						\
+		__VA_ARGS__						\
+	}
 
 /* The registry: scenarios/registry.c */
 extern const struct gb_scenario *const gb_scenarios[];

@@ -15,13 +15,18 @@ size_t gb_slot_pages(void)
 	return (size_t)sysconf(_SC_PAGESIZE) / 8;
 }
 
+size_t gb_slot_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE) * gb_slot_pages();
+}
+
 int gb_slots_reserve(struct gb_slots *s, size_t nr, char *why, size_t whylen)
 {
 	uintptr_t base;
 
 	memset(s, 0, sizeof(*s));
 	s->page = (size_t)sysconf(_SC_PAGESIZE);
-	s->slot = s->page * gb_slot_pages();
+	s->slot = gb_slot_size();
 	/* one slot more: room to align the first to a slot boundary */
 	s->region_len = (nr + 1) * s->slot;
 	s->region = mmap(NULL, s->region_len, PROT_NONE,

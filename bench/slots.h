@@ -22,6 +22,9 @@ struct gb_slots {
 /* Pages in a slot: PTEs in a page-table page. */
 size_t gb_slot_pages(void);
 
+/* Bytes in a slot: what one page-table page maps. */
+size_t gb_slot_size(void);
+
 /* Reserve @nr slots.  0 or -errno with @why. */
 int gb_slots_reserve(struct gb_slots *s, size_t nr, char *why, size_t whylen);
 

@@ -357,7 +357,7 @@ static int start_worker(struct gb_cell *c, struct gb_cell_threads *ct,
 	s->w.cell = c;
 	s->w.index = i;
 	s->w.cpu = c->cpus[i];
-	for (unsigned int k = 0; timed && c->sc->timed_ops[k]; k++) {
+	for (unsigned int k = 0; timed && gb_timed_ops(c->sc)[k]; k++) {
 		s->w.hist[k] = shared_alloc(sizeof(struct gb_hist));
 		if (!s->w.hist[k])
 			return start_failed(ct, i + 1, -ENOMEM, why, whylen,

@@ -60,7 +60,7 @@ static void subject_loop(struct gb_worker *w, struct gb_phase_ctl *ctl)
 	uint64_t ops = 0, t0, t1;
 	int err = 0;
 
-	while (sc->timed_ops[nops])
+	while (gb_timed_ops(sc)[nops])
 		nops++;
 	if (w->cell->untimed) {
 		untimed_loop(w, ctl, nops);
@@ -241,6 +241,9 @@ void *gb_worker_main(void *arg)
 	w->err = gb_topo_bind_self(ctl->topo, w->cpu);
 	if (!w->err && w->cell->sc->worker_init)
 		w->err = w->cell->sc->worker_init(w);
+	else if (!w->err && w->cell->worker_priv)
+		w->priv = w->cell->worker_priv +
+			  w->index * w->cell->worker_stride;
 	/* counters belong to this thread: opened here, once pinned */
 	if (!w->err && ctl->pmu &&
 	    gb_pmu_open_thread(&slot->pmu, ctl->pmu) >= 0)
