@@ -225,6 +225,24 @@ int gb_guard_check(enum gb_backing backing, const struct gb_config *cfg,
 	return ret <= 0 ? (ret == 0 ? GB_SKIP : ret) : 0;
 }
 
+int gb_op_cell_setup(struct gb_cell *c, const struct gb_config *cfg,
+		     size_t more, char *why, size_t whylen)
+{
+	const struct gb_op_args *a = c->args;
+	struct gb_slots *s = &c->slots;
+	char *x;
+	int ret = gb_guard_check(GB_BACKING_ANON, cfg, why, whylen);
+
+	if (!ret)
+		ret = gb_slots_reserve(s, 2 + more, why, whylen);
+	if (ret)
+		return ret;
+	x = gb_slot(s, 0);
+	c->guard = (struct gb_guard_target){ x + s->page,
+		(size_t)a->guard_pages * s->page, x, s->slot };
+	return gb_slots_open(s, x, s->slot, "the subject's VMA", why, whylen);
+}
+
 void gb_unmap_priv(struct gb_cell *c)
 {
 	gb_unmap(c->priv);

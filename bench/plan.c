@@ -9,6 +9,7 @@
 
 #include "plan.h"
 #include "scenario.h"
+#include "slots.h"
 #include "util.h"
 
 void gb_plan_free(struct gb_plan *plan)
@@ -117,6 +118,22 @@ void gb_plan_op_sweep(struct gb_plan *plan, const struct gb_scenario *sc,
 			op_cell(plan, sc, pts[i], (int)ops->v[o],
 				op_words[ops->v[o]], role, guard_pages);
 	}
+}
+
+int gb_plan_guard_op_sweep(struct gb_plan *plan, const struct gb_scenario *sc,
+			   const struct gb_config *cfg,
+			   unsigned int max_contenders, const char *op_param,
+			   char *err, size_t errlen)
+{
+	const struct gb_param_val *ops = gb_param(cfg, op_param);
+	long guard = gb_param_one(cfg, "guard-pages", sc->name,
+				  (long)gb_slot_pages() - 1, err, errlen);
+
+	if (guard < 0)
+		return -1;
+	gb_plan_op_sweep(plan, sc, max_contenders, ops, ops->def->words,
+			 sc->name, guard);
+	return 0;
 }
 
 unsigned int gb_cell_phases(const struct gb_cell *c)

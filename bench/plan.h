@@ -52,6 +52,17 @@ void gb_plan_op_sweep(struct gb_plan *plan, const struct gb_scenario *sc,
 		      const char *const *op_words, const char *role,
 		      long guard_pages);
 
+/*
+ * A whole plan() for @sc: gb_plan_op_sweep() over the words of
+ * parameter @op_param, role @sc->name, and one --guard-pages value that
+ * leaves the range one page into its page-table page.  0, or -1 with
+ * problem and fix in @err.  GB_OP_SWEEP_PLAN() (scenario.h) wraps it.
+ */
+int gb_plan_guard_op_sweep(struct gb_plan *plan, const struct gb_scenario *sc,
+			   const struct gb_config *cfg,
+			   unsigned int max_contenders, const char *op_param,
+			   char *err, size_t errlen);
+
 /* Phases in one trial of @c: 2 with a control (ABBA), else 1. */
 unsigned int gb_cell_phases(const struct gb_cell *c);
 

@@ -50,11 +50,12 @@
  *     called once all cells ran; never in teardown or an op.  Ratios to
  *     a no-subject control (control_label) the harness derives itself.
  *  6. Close with GB_SCENARIO(NAME, summary, what differs from the
- *     defaults); it takes params[], plan() and setup() by those names.
+ *     defaults); it takes params[] ({ { NULL } } if none), plan() and
+ *     setup() by those names.
  *  7. One X(NAME) line in scenarios/registry.c.
  *
  *  A minimal scenario (guards on one page of an anonymous mapping, a
- *  setup, a teardown that unmaps, no parameters) is NN lines plus the
+ *  setup, a teardown that unmaps, no parameters) is 46 lines plus the
  *  registry line.
  */
 #define GB_MAX_TIMED_OPS 4
@@ -228,6 +229,15 @@ static inline const char *const *gb_timed_ops(const struct gb_scenario *sc)
 int gb_guard_check(enum gb_backing backing, const struct gb_config *cfg,
 		   char *why, size_t whylen);
 
+/*
+ * setup()'s common part for a cell of gb_plan_op_sweep() (plan.h):
+ * guards checked, c->slots reserved as [X | hole | @more slots], X
+ * opened as the subject's VMA, c->guard its args' guard pages one page
+ * into X.  0, GB_SKIP or -errno with @why.
+ */
+int gb_op_cell_setup(struct gb_cell *c, const struct gb_config *cfg,
+		     size_t more, char *why, size_t whylen);
+
 /* A teardown for a c->priv that is a struct gb_mapping: unmaps it */
 void gb_unmap_priv(struct gb_cell *c);
 
@@ -253,6 +263,23 @@ int gb_fault_and_drop(char *p, size_t len);
 		.plan = plan,						\
 		.setup = setup,						\
 		__VA_ARGS__						\
+	}
+
+/*
+ * Declares gb_scenario_NAME and defines its plan(): the cells of
+ * gb_plan_guard_op_sweep() (plan.h) over the words of @OP_PARAM.
+ * Stands alone, without a semicolon.
+ */
+#define GB_OP_SWEEP_PLAN(NAME, OP_PARAM)				\
+	const struct gb_scenario gb_scenario_##NAME;			\
+									\
+	static int plan(struct gb_plan *plan, const struct gb_config *cfg, \
+			unsigned int max_contenders, char *err,		\
+			size_t errlen)					\
+	{								\
+		return gb_plan_guard_op_sweep(plan, &gb_scenario_##NAME, \
+					      cfg, max_contenders,	\
+					      OP_PARAM, err, errlen);	\
 	}
 
 /* The registry: scenarios/registry.c */

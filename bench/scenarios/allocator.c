@@ -28,6 +28,7 @@
 
 #include "../guard.h"
 #include "../scenario.h"
+#include "../slots.h"
 #include "../util.h"
 
 static const struct gb_param_def chunk_pages_param = {
@@ -43,9 +44,6 @@ static const struct gb_param_use params[] = {
 	{ &chunk_pages_param }, { &chunks_param }, { NULL },
 };
 
-static const char *const timed_ops[] = { "install", "remove", "touch",
-					 NULL };
-
 /* One thread's chunks and position, on its own cache lines. */
 struct arena {
 	char *base;
@@ -53,12 +51,10 @@ struct arena {
 } __attribute__((aligned(256)));
 
 struct allocator_cell {
-	char *region;
-	size_t region_len;
-	char *vma;
+	char *vma;		/* the arenas, one VMA in c->slots */
 	size_t vma_len;
 	size_t page, chunk_len, chunks;
-	struct arena *a;	/* [0..nr] */
+	struct arena a[];	/* [0..nr] */
 };
 
 /* A cell's values, set at plan time */
@@ -79,7 +75,7 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 	const struct gb_param_val *cp = gb_param(cfg, "chunk-pages");
 	const struct gb_param_val *ch = gb_param(cfg, "chunks");
 	long page = sysconf(_SC_PAGESIZE);
-	size_t slot = (size_t)page * ((size_t)page / 8);
+	size_t slot = gb_slot_size();
 	unsigned int pts[64];
 	size_t n = gb_sweep_points(max_contenders, pts, ARRAY_SIZE(pts));
 	struct rlimit rl;
@@ -118,73 +114,42 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 	return 0;
 }
 
-static void free_cell(struct allocator_cell *ac)
-{
-	if (ac->region)
-		munmap(ac->region, ac->region_len);
-	free(ac->a);
-	free(ac);
-}
-
 static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t slot = page * (page / 8), alen;
-	unsigned int nr = c->nr_contenders + 1;
 	const struct allocator_args *args = c->args;
+	unsigned int nr = c->nr_contenders + 1;
+	struct gb_slots *s = &c->slots;
 	struct allocator_cell *ac;
-	uintptr_t base;
-	int ret;
+	size_t alen;
+	int ret = gb_guard_check(GB_BACKING_ANON, cfg, why, whylen);
 
-	ret = gb_guard_supported(GB_BACKING_ANON, cfg->tmpdir, why, whylen);
-	if (ret <= 0)
-		return ret == 0 ? GB_SKIP : ret;
-	ac = gb_zalloc(sizeof(*ac));
-	ac->page = page;
-	ac->chunk_len = (size_t)args->chunk_pages * page;
+	if (ret)
+		return ret;
+	ac = gb_zalloc_aligned(256, sizeof(*ac) + nr * sizeof(ac->a[0]));
+	c->priv = ac;
+	ac->page = (size_t)sysconf(_SC_PAGESIZE);
+	ac->chunk_len = (size_t)args->chunk_pages * ac->page;
 	ac->chunks = (size_t)args->chunks;
-	alen = arena_len(ac->chunk_len, ac->chunks, slot);
+	alen = arena_len(ac->chunk_len, ac->chunks, gb_slot_size());
 	ac->vma_len = alen * nr;
-	ac->region_len = ac->vma_len + slot;
-	ac->region = mmap(NULL, ac->region_len, PROT_NONE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (ac->region == MAP_FAILED) {
-		ret = -errno;
-		snprintf(why, whylen, "mmap %zu bytes: %s", ac->region_len,
-			 strerror(errno));
-		ac->region = NULL;
-		free_cell(ac);
+	ret = gb_slots_reserve(s, ac->vma_len / gb_slot_size(), why, whylen);
+	if (ret)
 		return ret;
-	}
 	/* the VMA is exactly the arenas: --emulate flips it whole */
-	base = ((uintptr_t)ac->region + slot - 1) & ~(slot - 1);
-	ac->vma = (char *)base;
-	if (mprotect(ac->vma, ac->vma_len, PROT_READ | PROT_WRITE)) {
-		ret = -errno;
-		snprintf(why, whylen, "mprotect: %s", strerror(errno));
-		free_cell(ac);
-		return ret;
-	}
-	madvise(ac->vma, ac->vma_len, MADV_NOHUGEPAGE);
-	ac->a = gb_zalloc_aligned(256, nr * sizeof(*ac->a));
-	for (unsigned int i = 0; i < nr; i++) {
+	ac->vma = gb_slot(s, 0);
+	ret = gb_slots_open(s, ac->vma, ac->vma_len, "the arenas' VMA", why,
+			    whylen);
+	for (unsigned int i = 0; !ret && i < nr; i++) {
 		ac->a[i].base = ac->vma + i * alen;
 		/* every chunk starts allocated and in use */
 		for (size_t off = 0; off < ac->chunk_len * ac->chunks;
-		     off += page)
+		     off += ac->page)
 			ac->a[i].base[off] = 1;
 	}
-	c->priv = ac;
-	return 0;
-}
-
-static int worker_init(struct gb_worker *w)
-{
-	struct allocator_cell *ac = w->cell->priv;
-
-	w->priv = &ac->a[w->index];
-	return 0;
+	c->worker_priv = (char *)ac->a;
+	c->worker_stride = sizeof(ac->a[0]);
+	return ret;
 }
 
 static int subject_op(struct gb_worker *w, unsigned int op)
@@ -213,32 +178,12 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 	}
 }
 
-static void teardown(struct gb_cell *c)
-{
-	free_cell(c->priv);
-	c->priv = NULL;
-}
-
-/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
-static const char *const primary[] = {
-	"cycles_per_sec_total",
-	NULL
-};
-
-const struct gb_scenario gb_scenario_allocator = {
-	.name = "allocator",
-	.summary = "allocator free path: guard-install a freed chunk, "
-		   "remove and touch it on reuse; N threads in one VMA",
-	.params = params,
-	.timed_ops = timed_ops,
-	.primary = primary,
+GB_SCENARIO(allocator, "allocator free path: guard-install a freed "
+	    "chunk, remove and touch it on reuse; N threads in one VMA",
+	.timed_ops = GB_LIST("install", "remove", "touch"),
+	.primary = GB_LIST("cycles_per_sec_total"),
 	.subject_rate = "cycles_per_sec",
 	.subject_unit = "cycle",
 	.contender_role = "allocator",
 	.all_timed = true,
-	.plan = plan,
-	.setup = setup,
-	.worker_init = worker_init,
-	.subject_op = subject_op,
-	.teardown = teardown,
-};
+	.subject_op = subject_op);

@@ -19,12 +19,8 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "../guard.h"
 #include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
@@ -39,15 +35,6 @@ static const struct gb_param_use params[] = {
 	{ &gb_param_share, GB_WORD(GB_SHARE_SAME_VMA) |
 			   GB_WORD(GB_SHARE_OTHER_VMA) },
 	{ &gb_param_guard_pages }, { &gb_param_fault_pages }, { NULL },
-};
-
-static const char *const timed_ops[] = { "install", "remove", NULL };
-
-struct faults_cell {
-	struct gb_slots slots;	/* [X | hole | Y] */
-	char *x, *y;		/* VMA X (subject, maybe faulters), VMA Y */
-	size_t xlen;
-	size_t guard_len, fault_len;
 };
 
 /* A cell's values, set at plan time */
@@ -109,117 +96,52 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 }
 
 /*
- * One reservation [X | hole | Y], the hole PROT_NONE so X and Y can
- * never merge into one VMA.  Checked against /proc/self/maps.
- */
-/*
  * One reservation [X | hole | Y]; the hole stays PROT_NONE so X and Y
- * can never merge into one VMA (checked against /proc/self/maps).
+ * can never merge into one VMA (checked against /proc/self/maps).  X
+ * holds the subject's slot, then with share=same-vma the faulters';
+ * with share=other-vma theirs are Y.
  */
-static int map_region(struct faults_cell *fc, unsigned int nr, long share,
-		      char *why, size_t whylen)
-{
-	size_t xslots = 1 + (share == GB_SHARE_SAME_VMA ? nr : 0);
-	size_t yslots = share == GB_SHARE_OTHER_VMA ? nr : 0;
-	int ret;
-
-	ret = gb_slots_reserve(&fc->slots, xslots + 1 + yslots, why, whylen);
-	if (ret)
-		return ret;
-	fc->x = gb_slot(&fc->slots, 0);
-	fc->xlen = xslots * fc->slots.slot;
-	fc->y = gb_slot(&fc->slots, xslots + 1);
-	ret = gb_slots_open(&fc->slots, fc->x, fc->xlen, "VMA X", why, whylen);
-	if (!ret && yslots)
-		ret = gb_slots_open(&fc->slots, fc->y,
-				    yslots * fc->slots.slot, "VMA Y", why,
-				    whylen);
-	return ret;
-}
-
 static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	const struct faults_args *a = c->args;
-	struct faults_cell *fc;
-	int ret;
+	struct gb_slots *s = &c->slots;
+	unsigned int nr = c->nr_contenders;
+	size_t xslots = 1 + (a->share == GB_SHARE_SAME_VMA ? nr : 0);
+	size_t yslots = a->share == GB_SHARE_OTHER_VMA ? nr : 0;
+	char *x;
+	int ret = gb_guard_check(GB_BACKING_ANON, cfg, why, whylen);
 
-	ret = gb_guard_supported(GB_BACKING_ANON, cfg->tmpdir, why, whylen);
-	if (ret <= 0)
-		return ret == 0 ? GB_SKIP : ret;
-	fc = gb_zalloc(sizeof(*fc));
-	fc->guard_len = (size_t)a->guard_pages * page;
-	fc->fault_len = (size_t)a->fault_pages * page;
-	ret = map_region(fc, c->nr_contenders, a->share, why, whylen);
-	if (ret) {
-		gb_slots_release(&fc->slots);
-		free(fc);
+	if (!ret)
+		ret = gb_slots_reserve(s, xslots + 1 + yslots, why, whylen);
+	if (ret)
 		return ret;
-	}
+	x = gb_slot(s, 0);
+	ret = gb_slots_open(s, x, xslots * s->slot, "VMA X", why, whylen);
+	if (!ret && yslots)
+		ret = gb_slots_open(s, gb_slot(s, xslots + 1), yslots * s->slot,
+				    "VMA Y", why, whylen);
 	/* the subject's range, one page into X: the default subject_op's */
-	c->guard = (struct gb_guard_target){ fc->x + fc->slots.page,
-					     fc->guard_len, fc->x, fc->xlen };
-	c->priv = fc;
-	return 0;
-}
-
-static int worker_init(struct gb_worker *w)
-{
-	struct faults_cell *fc = w->cell->priv;
-	const struct faults_args *a = w->cell->args;
-	size_t i = w->index;
-
-	/* a faulter's pages: the subject's are c->guard */
-	if (i && a->share == GB_SHARE_SAME_VMA)
-		w->priv = gb_slot(&fc->slots, i);
-	else if (i)
-		w->priv = fc->y + (i - 1) * fc->slots.slot;
-	return 0;
+	c->guard = (struct gb_guard_target){ x + s->page,
+		(size_t)a->guard_pages * s->page, x, xslots * s->slot };
+	/* faulter i's pages: slot i, or slot i - 1 of Y */
+	c->worker_priv = gb_slot(s, yslots ? xslots : 0);
+	c->worker_stride = s->slot;
+	return ret;
 }
 
 static int contender_op(struct gb_worker *w)
 {
-	struct faults_cell *fc = w->cell->priv;
-	volatile char *p = w->priv;
+	const struct faults_args *a = w->cell->args;
 
-	for (size_t off = 0; off < fc->fault_len; off += fc->slots.page)
-		p[off] = 1;
-	if (madvise(w->priv, fc->fault_len, MADV_DONTNEED))
-		return -errno;
-	return 0;
+	return gb_fault_and_drop(w->priv,
+				 (size_t)a->fault_pages * w->cell->slots.page);
 }
 
-static void teardown(struct gb_cell *c)
-{
-	struct faults_cell *fc = c->priv;
-
-	gb_slots_release(&fc->slots);
-	free(fc);
-	c->priv = NULL;
-}
-
-/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
-static const char *const primary[] = {
-	"install_latency_p50_ns",
-	"fault_rate_vs_control",
-	NULL
-};
-
-const struct gb_scenario gb_scenario_faults = {
-	.name = "faults",
-	.summary = "guard install/remove in VMA X while N threads fault pages "
-		   "in X or in another VMA",
-	.params = params,
-	.timed_ops = timed_ops,
-	.primary = primary,
-	.subject_rate = "pairs_per_sec",
+GB_SCENARIO(faults, "guard install/remove in VMA X while N threads fault "
+	    "pages in X or in another VMA",
+	.primary = GB_LIST("install_latency_p50_ns", "fault_rate_vs_control"),
 	.contender_role = "faulter",
 	.contenders_fault = true,
 	.control_label = "installer=none",
-	.plan = plan,
-	.setup = setup,
-	.worker_init = worker_init,
-	.contender_op = contender_op,
-	.teardown = teardown,
-};
+	.contender_op = contender_op);

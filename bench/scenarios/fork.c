@@ -36,7 +36,6 @@
 #include "../scenario.h"
 #include "../util.h"
 
-
 static const struct gb_param_def guards_param = {
 	"guards", "one-page guard ranges in the forking parent's mapping "
 	"(0: the same mapping without guards)", "0,1,64,1024", NULL, 0,
@@ -49,12 +48,6 @@ static const struct gb_param_def fork_mib_param = {
 
 static const struct gb_param_use params[] = {
 	{ &gb_param_backing }, { &guards_param }, { &fork_mib_param }, { NULL },
-};
-
-static const char *const timed_ops[] = { "fork", NULL };
-
-struct fork_cell {
-	struct gb_mapping map;
 };
 
 const struct gb_scenario gb_scenario_fork;
@@ -206,38 +199,30 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	const struct fork_args *a = c->args;
-	enum gb_backing backing = a->backing;
 	size_t k = (size_t)a->guards, len = (size_t)a->mib << 20;
 	size_t pages = len / page;
-	struct fork_cell *fc;
-	int ret;
+	struct gb_mapping *map;
+	int ret = gb_guard_check(a->backing, cfg, why, whylen);
 
-	ret = gb_guard_supported(backing, cfg->tmpdir, why, whylen);
-	if (ret <= 0)
-		return ret == 0 ? GB_SKIP : ret;
-	fc = gb_zalloc(sizeof(*fc));
-	ret = gb_map(&fc->map, backing, len, cfg->tmpdir, why, whylen);
-	if (ret) {
-		free(fc);
+	if (ret)
 		return ret;
-	}
+	c->priv = map = gb_zalloc(sizeof(*map));
+	ret = gb_map(map, a->backing, len, cfg->tmpdir, why, whylen);
+	if (ret)
+		return ret;
 	for (size_t off = 0; off < len; off += page)
-		fc->map.addr[off] = 1;
+		map->addr[off] = 1;
 	/* range i in the middle of the i-th of K equal stretches */
 	for (size_t i = 0; i < k; i++) {
 		size_t at = (2 * i + 1) * pages / (2 * k);
 
-		if (madvise(fc->map.addr + at * page, page,
-			    MADV_GUARD_INSTALL)) {
+		if (madvise(map->addr + at * page, page, MADV_GUARD_INSTALL)) {
 			ret = -errno;
 			snprintf(why, whylen, "MADV_GUARD_INSTALL on %s: %s",
-				 gb_backing_names[backing], strerror(errno));
-			gb_unmap(&fc->map);
-			free(fc);
+				 gb_backing_names[a->backing], strerror(-ret));
 			return ret;
 		}
 	}
-	c->priv = fc;
 	return 0;
 }
 
@@ -258,32 +243,11 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -ECHILD;
 }
 
-static void teardown(struct gb_cell *c)
-{
-	struct fork_cell *fc = c->priv;
-
-	gb_unmap(&fc->map);
-	free(fc);
-	c->priv = NULL;
-}
-
-/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
-static const char *const primary[] = {
-	"fork_latency_p50_ns@guards",
-	NULL
-};
-
-const struct gb_scenario gb_scenario_fork = {
-	.name = "fork",
-	.summary = "fork()+_exit+waitpid latency of a parent whose populated "
-		   "mapping carries K guard ranges, against K = 0",
-	.params = params,
-	.timed_ops = timed_ops,
-	.primary = primary,
+GB_SCENARIO(fork, "fork()+_exit+waitpid latency of a parent whose "
+	    "populated mapping carries K guard ranges, against K = 0",
+	.timed_ops = GB_LIST("fork"),
+	.primary = GB_LIST("fork_latency_p50_ns@guards"),
 	.subject_rate = "forks_per_sec",
 	.subject_unit = "fork",
-	.plan = plan,
-	.setup = setup,
 	.subject_op = subject_op,
-	.teardown = teardown,
-};
+	.teardown = gb_unmap_priv);

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../guard.h"
 #include "../params.h"
 #include "../scenario.h"
 #include "../util.h"
@@ -37,8 +36,6 @@ static const struct gb_param_use params[] = {
 	{ &gb_param_backing }, { &pages_param }, { &map_pages_param },
 	{ &op_timing_param }, { NULL },
 };
-
-static const char *const timed_ops[] = { "install", "remove", NULL };
 
 /* A cell's values, set at plan time */
 struct install_args {
@@ -105,47 +102,21 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	const struct install_args *a = c->args;
 	struct gb_mapping *map;
-	int ret;
+	int ret = gb_guard_check(a->backing, cfg, why, whylen);
 
-	ret = gb_guard_supported(a->backing, cfg->tmpdir, why, whylen);
-	if (ret <= 0)
-		return ret == 0 ? GB_SKIP : ret;
-	map = gb_zalloc(sizeof(*map));
+	if (ret)
+		return ret;
+	c->priv = map = gb_zalloc(sizeof(*map));
 	ret = gb_map(map, a->backing, (size_t)a->map_pages * page,
 		     cfg->tmpdir, why, whylen);
-	if (ret) {
-		free(map);
-		return ret;
-	}
-	c->guard = (struct gb_guard_target){ map->addr + page,
-		(size_t)a->pages * page, map->addr, map->len };
-	c->priv = map;
-	return 0;
+	if (!ret)
+		c->guard = (struct gb_guard_target){ map->addr + page,
+			(size_t)a->pages * page, map->addr, map->len };
+	return ret;
 }
 
-static void teardown(struct gb_cell *c)
-{
-	gb_unmap(c->priv);
-	free(c->priv);
-	c->priv = NULL;
-}
-
-/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
-static const char *const primary[] = {
-	"install_latency_p50_ns@pages",
-	"remove_latency_p50_ns@pages",
-	NULL
-};
-
-const struct gb_scenario gb_scenario_install = {
-	.name = "install",
-	.summary = "uncontended guard install/remove latency per backing and "
-		   "range size",
-	.params = params,
-	.timed_ops = timed_ops,
-	.primary = primary,
-	.subject_rate = "pairs_per_sec",
-	.plan = plan,
-	.setup = setup,
-	.teardown = teardown,
-};
+GB_SCENARIO(install, "uncontended guard install/remove latency per "
+	    "backing and range size",
+	.primary = GB_LIST("install_latency_p50_ns@pages",
+			   "remove_latency_p50_ns@pages"),
+	.teardown = gb_unmap_priv);

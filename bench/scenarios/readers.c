@@ -28,7 +28,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../guard.h"
 #include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
@@ -63,8 +62,6 @@ static const struct gb_param_use params[] = {
 	{ &reader_op_param }, { &gb_param_guard_pages }, { NULL },
 };
 
-static const char *const timed_ops[] = { "install", "remove", NULL };
-
 /* One reader's state, on its own cache lines. */
 struct reader {
 	char *range;
@@ -73,34 +70,17 @@ struct reader {
 } __attribute__((aligned(256)));
 
 struct readers_cell {
-	struct gb_slots slots;	/* [X | hole | Y] */
-	char *x, *y;		/* subject's VMA, readers' VMA */
-	size_t xlen;
-	size_t page, slot;
-	size_t guard_len;
+	char *y;		/* the readers' VMA, in c->slots */
+	size_t len;		/* each reader's range */
 	int op;
 	unsigned int nr;
-	struct reader *r;	/* [1..nr]; [0] unused (the subject) */
 	double probe[2];	/* read, write acquisitions per op; <0: n/a */
 	bool no_lock;		/* the probe saw no mmap read lock */
+	struct reader r[];	/* [1..nr]; [0] unused (the subject) */
 };
 
-const struct gb_scenario gb_scenario_readers;
-
-static int plan(struct gb_plan *plan, const struct gb_config *cfg,
-		unsigned int max_contenders, char *err, size_t errlen)
-{
-	/* the guarded range starts one page into its page-table page */
-	long guard = gb_param_one(cfg, "guard-pages", "readers",
-				  (long)gb_slot_pages() - 1, err, errlen);
-
-	if (guard < 0)
-		return -1;
-	gb_plan_op_sweep(plan, &gb_scenario_readers, max_contenders,
-			 gb_param(cfg, "reader-op"), op_words, "readers",
-			 guard);
-	return 0;
-}
+/* Each op against the reader sweep, one --guard-pages */
+GB_OP_SWEEP_PLAN(readers, "reader-op")
 
 static int reader_op(int op, struct reader *r, size_t len)
 {
@@ -162,7 +142,7 @@ static void probe_locks(struct readers_cell *rc)
 	}
 	gb_lockstat_read(&ls, a);
 	for (int i = 0; i < PROBE_CALLS; i++)
-		reader_op(op, &rc->r[1], READER_PAGES * rc->page);
+		reader_op(op, &rc->r[1], rc->len);
 	gb_lockstat_read(&ls, b);
 	gb_lockstat_close(&ls);
 	if (a[GB_LOCK_MMAP_READ] == UINT64_MAX ||
@@ -187,53 +167,15 @@ static void probe_locks(struct readers_cell *rc)
 	noted[op] = true;
 }
 
-/*
- * One reservation [X | hole | Y]; the hole stays PROT_NONE so X and Y
- * never merge.  Every range starts its own page-table page (a PMD's
- * span), so no two threads share a PTE lock.
- */
-static int map_region(struct readers_cell *rc, char *why, size_t whylen)
+static int setup_readers(struct readers_cell *rc, const struct gb_slots *s,
+			 char *why, size_t whylen)
 {
-	int ret;
-
-	ret = gb_slots_reserve(&rc->slots, 2 + rc->nr, why, whylen);
-	if (ret)
-		return ret;
-	rc->x = gb_slot(&rc->slots, 0);
-	rc->xlen = rc->slot;
-	rc->y = gb_slot(&rc->slots, 2);
-	ret = gb_slots_open(&rc->slots, rc->x, rc->xlen, "the subject's VMA",
-			    why, whylen);
-	if (!ret && rc->nr)
-		ret = gb_slots_open(&rc->slots, rc->y, rc->nr * rc->slot,
-				    "the readers' VMA", why, whylen);
-	return ret;
-}
-
-static void free_cell(struct readers_cell *rc)
-{
-	for (unsigned int i = 1; rc->r && i <= rc->nr; i++) {
-		if (rc->r[i].fd >= 0)
-			close(rc->r[i].fd);
-		free(rc->r[i].buf);
-	}
-	free(rc->r);
-	gb_slots_release(&rc->slots);
-	free(rc);
-}
-
-static int setup_readers(struct readers_cell *rc, char *why, size_t whylen)
-{
-	rc->r = gb_zalloc_aligned(256, (rc->nr + 1) * sizeof(*rc->r));
-	for (unsigned int i = 0; i <= rc->nr; i++)
-		rc->r[i].fd = -1;
 	for (unsigned int i = 1; i <= rc->nr; i++) {
 		struct reader *r = &rc->r[i];
 
-		r->range = rc->y + (i - 1) * rc->slot;
+		r->range = rc->y + (i - 1) * s->slot;
 		/* populated: the page tables a walk reads exist */
-		for (size_t off = 0; off < READER_PAGES * rc->page;
-		     off += rc->page)
+		for (size_t off = 0; off < rc->len; off += s->page)
 			r->range[off] = 1;
 		if (rc->op != OP_MAPS)
 			continue;
@@ -248,76 +190,74 @@ static int setup_readers(struct readers_cell *rc, char *why, size_t whylen)
 	return 0;
 }
 
+/* The reader op on its own, once: a kernel without it skips the cell */
+static int try_op(struct readers_cell *rc, char *why, size_t whylen)
+{
+	int ret = reader_op(rc->op, &rc->r[1], rc->len);
+
+	if (ret == -ENOSYS) {
+		snprintf(why, whylen, "%s: ENOSYS: this kernel lacks it "
+			 "(CONFIG_NUMA=n for get_mempolicy)", op_calls[rc->op]);
+		return GB_SKIP;
+	}
+	if (ret)
+		snprintf(why, whylen, "%s: %s", op_calls[rc->op],
+			 strerror(-ret));
+	return ret;
+}
+
+/*
+ * One reservation [X | hole | Y]; the hole stays PROT_NONE so X and Y
+ * never merge.  Every range starts its own page-table page (a PMD's
+ * span), so no two threads share a PTE lock.
+ */
 static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	const struct gb_op_args *a = c->args;
+	unsigned int nr = c->nr_contenders;
 	struct readers_cell *rc;
-	int ret;
+	int ret = gb_op_cell_setup(c, cfg, nr, why, whylen);
 
-	ret = gb_guard_supported(GB_BACKING_ANON, cfg->tmpdir, why, whylen);
-	if (ret <= 0)
-		return ret == 0 ? GB_SKIP : ret;
-	rc = gb_zalloc(sizeof(*rc));
-	rc->page = page;
-	rc->slot = page * (page / 8);
-	rc->guard_len = (size_t)a->guard_pages * page;
-	rc->op = a->op;
-	rc->nr = c->nr_contenders;
-	rc->probe[0] = rc->probe[1] = -1;
-	ret = map_region(rc, why, whylen);
-	if (!ret)
-		ret = setup_readers(rc, why, whylen);
-	if (!ret && rc->nr) {
-		ret = reader_op(rc->op, &rc->r[1], READER_PAGES * page);
-		if (ret == -ENOSYS) {
-			snprintf(why, whylen, "%s: ENOSYS: this kernel lacks "
-				 "it (CONFIG_NUMA=n for get_mempolicy)",
-				 op_calls[rc->op]);
-			free_cell(rc);
-			return GB_SKIP;
-		}
-		if (ret)
-			snprintf(why, whylen, "%s: %s", op_calls[rc->op],
-				 strerror(-ret));
-		else
-			probe_locks(rc);
-	}
-	if (ret) {
-		free_cell(rc);
+	if (ret)
 		return ret;
-	}
-	/* said in the cell too: the harness keeps a done cell's reason */
-	if (rc->no_lock) {
+	rc = gb_zalloc_aligned(256, sizeof(*rc) + (nr + 1) * sizeof(rc->r[0]));
+	c->priv = rc;
+	for (unsigned int i = 0; i <= nr; i++)
+		rc->r[i].fd = -1;
+	rc->y = gb_slot(&c->slots, 2);
+	rc->len = READER_PAGES * c->slots.page;
+	rc->op = ((const struct gb_op_args *)c->args)->op;
+	rc->nr = nr;
+	rc->probe[0] = rc->probe[1] = -1;
+	if (nr)
+		ret = gb_slots_open(&c->slots, rc->y, nr * c->slots.slot,
+				    "the readers' VMA", why, whylen);
+	if (!ret)
+		ret = setup_readers(rc, &c->slots, why, whylen);
+	if (!ret && nr)
+		ret = try_op(rc, why, whylen);
+	if (ret)
+		return ret;
+	if (nr)
+		probe_locks(rc);
+	/*
+	 * Said in the cell too: a cell that ends done keeps its reason
+	 * (harness.c, mark()); its control's is rewritten, so not there.
+	 */
+	if (rc->no_lock)
 		snprintf(c->reason, sizeof(c->reason), "reader op %s takes no "
 			 "mmap read lock on this kernel (%.2f per call)",
 			 op_words[rc->op], rc->probe[0]);
-		if (c->control)
-			snprintf(c->control->reason, sizeof(c->control->reason),
-				 "%s", c->reason);
-	}
-	/* the subject's range, a page into X: the default subject_op's */
-	c->guard = (struct gb_guard_target){ rc->x + page, rc->guard_len,
-					     rc->x, rc->xlen };
-	c->priv = rc;
-	return 0;
-}
-
-static int worker_init(struct gb_worker *w)
-{
-	struct readers_cell *rc = w->cell->priv;
-
-	if (w->index)
-		w->priv = &rc->r[w->index];
+	c->worker_priv = (char *)rc->r;
+	c->worker_stride = sizeof(rc->r[0]);
 	return 0;
 }
 
 static int contender_op(struct gb_worker *w)
 {
-	struct readers_cell *rc = w->cell->priv;
+	const struct readers_cell *rc = w->cell->priv;
 
-	return reader_op(rc->op, w->priv, READER_PAGES * rc->page);
+	return reader_op(rc->op, w->priv, rc->len);
 }
 
 /*
@@ -345,31 +285,19 @@ static void teardown(struct gb_cell *c)
 
 	put_probe(c, "mmap_lock_read_per_reader_op_alone", rc->probe[0]);
 	put_probe(c, "mmap_lock_write_per_reader_op_alone", rc->probe[1]);
-	free_cell(rc);
-	c->priv = NULL;
+	for (unsigned int i = 1; i <= rc->nr; i++) {
+		if (rc->r[i].fd >= 0)
+			close(rc->r[i].fd);
+		free(rc->r[i].buf);
+	}
 }
 
-/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
-static const char *const primary[] = {
-	"install_latency_p50_ns",
-	"contender_rate_vs_control",
-	NULL
-};
-
-const struct gb_scenario gb_scenario_readers = {
-	.name = "readers",
-	.summary = "guard install/remove while N threads run mm read "
-		   "operations (mincore, MADV_WILLNEED, get_mempolicy, "
-		   "/proc/self/maps) on their own VMA",
-	.params = params,
-	.timed_ops = timed_ops,
-	.primary = primary,
-	.subject_rate = "pairs_per_sec",
+GB_SCENARIO(readers, "guard install/remove while N threads run mm read "
+	    "operations (mincore, MADV_WILLNEED, get_mempolicy, "
+	    "/proc/self/maps) on their own VMA",
+	.primary = GB_LIST("install_latency_p50_ns",
+			   "contender_rate_vs_control"),
 	.contender_role = "reader",
 	.control_label = "installer=none",
-	.plan = plan,
-	.setup = setup,
-	.worker_init = worker_init,
 	.contender_op = contender_op,
-	.teardown = teardown,
-};
+	.teardown = teardown);

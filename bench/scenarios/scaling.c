@@ -22,12 +22,8 @@
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include "../guard.h"
 #include "../params.h"
 #include "../scenario.h"
 #include "../slots.h"
@@ -40,15 +36,6 @@ static const struct gb_param_use params[] = {
 			   GB_WORD(GB_SHARE_OWN_VMA) |
 			   GB_WORD(GB_SHARE_OWN_PROCESS) },
 	{ &gb_param_guard_pages }, { NULL },
-};
-
-static const char *const timed_ops[] = { "install", "remove", NULL };
-
-struct scaling_cell {
-	struct gb_slots slots;
-	char *base;		/* first slot */
-	size_t page, slot, stride, guard_len;
-	enum gb_share share;
 };
 
 /* A cell's values, set at plan time */
@@ -139,74 +126,51 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 	return 0;
 }
 
-/*
- * same-vma: one VMA of N slots.  own-vma and own-process: N VMAs of a
- * slot each, a PROT_NONE slot between neighbours.
- */
-static int map_region(struct scaling_cell *sc, unsigned int nr, char *why,
-		      size_t whylen)
+static bool one_vma(const struct gb_cell *c)
 {
-	bool one = sc->share == GB_SHARE_SAME_VMA ||
-		   sc->share == GB_SHARE_NONE;
-	int ret;
+	const struct scaling_args *a = c->args;
 
-	sc->stride = one ? sc->slot : 2 * sc->slot;
-	ret = gb_slots_reserve(&sc->slots, one ? nr : 2 * nr, why, whylen);
-	if (ret)
-		return ret;
-	sc->base = gb_slot(&sc->slots, 0);
-	for (unsigned int i = 0; !ret && i < (one ? 1 : nr); i++)
-		ret = gb_slots_open(&sc->slots, sc->base + i * sc->stride,
-				    one ? nr * sc->slot : sc->slot,
-				    "an installer's VMA", why, whylen);
-	return ret;
+	return a->share == GB_SHARE_SAME_VMA || a->share == GB_SHARE_NONE;
 }
 
+/*
+ * same-vma: one VMA of N slots.  own-vma and own-process: N VMAs of a
+ * slot each, a PROT_NONE slot between neighbours.  Thread i's range is
+ * a page into its slot.
+ */
 static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 		 size_t whylen)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	const struct scaling_args *a = c->args;
-	struct scaling_cell *sc;
-	int ret;
+	struct gb_slots *s = &c->slots;
+	unsigned int nr = c->nr_contenders + 1;
+	size_t stride = one_vma(c) ? 1 : 2;
+	int ret = gb_guard_check(GB_BACKING_ANON, cfg, why, whylen);
 
-	ret = gb_guard_supported(GB_BACKING_ANON, cfg->tmpdir, why, whylen);
-	if (ret <= 0)
-		return ret == 0 ? GB_SKIP : ret;
-	sc = gb_zalloc(sizeof(*sc));
-	sc->page = page;
-	sc->slot = page * (page / 8);
-	sc->guard_len = (size_t)a->guard_pages * page;
-	sc->share = a->share;
-	ret = map_region(sc, c->nr_contenders + 1, why, whylen);
-	if (ret) {
-		gb_slots_release(&sc->slots);
-		free(sc);
+	if (!ret)
+		ret = gb_slots_reserve(s, stride * nr, why, whylen);
+	for (unsigned int i = 0; !ret && i < (one_vma(c) ? 1 : nr); i++)
+		ret = gb_slots_open(s, gb_slot(s, i * stride),
+				    one_vma(c) ? nr * s->slot : s->slot,
+				    "an installer's VMA", why, whylen);
+	if (ret)
 		return ret;
-	}
-	c->priv = sc;
-	return 0;
-}
-
-static int worker_init(struct gb_worker *w)
-{
-	struct scaling_cell *sc = w->cell->priv;
-
-	w->priv = sc->base + w->index * sc->stride + sc->page;
+	c->worker_priv = gb_slot(s, 0) + s->page;
+	c->worker_stride = stride * s->slot;
 	return 0;
 }
 
 static int subject_op(struct gb_worker *w, unsigned int op)
 {
-	struct scaling_cell *sc = w->cell->priv;
-	bool one = sc->share == GB_SHARE_SAME_VMA ||
-		   sc->share == GB_SHARE_NONE;
+	const struct scaling_args *a = w->cell->args;
+	const struct gb_slots *s = &w->cell->slots;
+	bool one = one_vma(w->cell);
 	/* the VMA this thread installs in: what --emulate flips */
-	char *vma = one ? sc->base : (char *)w->priv - sc->page;
-	size_t vma_len = one ? (w->cell->nr_contenders + 1) * sc->slot :
-			       sc->slot;
+	char *vma = one ? gb_slot(s, 0) : (char *)w->priv - s->page;
+	size_t vma_len = one ? (w->cell->nr_contenders + 1) * s->slot :
+			       s->slot;
 
-	return gb_guard_subject_op(w, op, w->priv, sc->guard_len, vma,
+	return gb_guard_subject_op(w, op, w->priv,
+				   (size_t)a->guard_pages * s->page, vma,
 				   vma_len);
 }
 
@@ -285,36 +249,11 @@ static void derive(struct gb_cell *c)
 	}
 }
 
-static void teardown(struct gb_cell *c)
-{
-	struct scaling_cell *sc = c->priv;
-
-	gb_slots_release(&sc->slots);
-	free(sc);
-	c->priv = NULL;
-}
-
-/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
-static const char *const primary[] = {
-	"install_latency_all_p50_ns",
-	"pairs_per_sec_total",
-	NULL
-};
-
-const struct gb_scenario gb_scenario_scaling = {
-	.name = "scaling",
-	.summary = "N threads install/remove guards at once, each on its own "
-		   "range: one VMA, a VMA each, or a process each (--share)",
-	.params = params,
-	.timed_ops = timed_ops,
-	.primary = primary,
-	.subject_rate = "pairs_per_sec",
+GB_SCENARIO(scaling, "N threads install/remove guards at once, each on "
+	    "its own range: one VMA, a VMA each, or a process each (--share)",
+	.primary = GB_LIST("install_latency_all_p50_ns",
+			   "pairs_per_sec_total"),
 	.contender_role = "installer",
 	.all_timed = true,
-	.plan = plan,
-	.setup = setup,
-	.worker_init = worker_init,
 	.subject_op = subject_op,
-	.teardown = teardown,
-	.derive = derive,
-};
+	.derive = derive);

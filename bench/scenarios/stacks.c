@@ -65,21 +65,14 @@ static const struct gb_param_use params[] = {
 	{ &stack_mode_param }, { &gb_param_fault_pages }, { NULL },
 };
 
-static const char *const timed_ops[] = { "create", "join", NULL };
-
 struct stacks_cell {
 	int mode;
-	size_t page, slot, fault_len;
 	size_t size, guard;	/* glibc's defaults for a new stack */
 	pthread_attr_t attr;
 	bool attr_init;
 	/* the subject's thread in flight */
 	pthread_t t;
 	char *mem;
-	/* faulters: one VMA, a page-table page's span each */
-	char *region;
-	size_t region_len;
-	char *y;
 };
 
 /* A cell's values, set at plan time */
@@ -144,35 +137,19 @@ static int plan(struct gb_plan *plan, const struct gb_config *cfg,
 	return 0;
 }
 
-static void free_cell(struct stacks_cell *sc)
-{
-	if (sc->attr_init)
-		pthread_attr_destroy(&sc->attr);
-	if (sc->region)
-		munmap(sc->region, sc->region_len);
-	free(sc);
-}
-
-static int map_faulters(struct stacks_cell *sc, unsigned int nr, char *why,
+/* Faulters: one VMA of a page-table page's span each, in c->slots */
+static int map_faulters(struct gb_slots *s, unsigned int nr, char *why,
 			size_t whylen)
 {
-	uintptr_t base;
+	int ret;
 
 	if (!nr)
 		return 0;
-	sc->region_len = (nr + 1) * sc->slot;
-	sc->region = mmap(NULL, sc->region_len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (sc->region == MAP_FAILED) {
-		sc->region = NULL;
-		snprintf(why, whylen, "mmap %zu bytes: %s", sc->region_len,
-			 strerror(errno));
-		return -errno;
-	}
-	madvise(sc->region, sc->region_len, MADV_NOHUGEPAGE);
-	base = ((uintptr_t)sc->region + sc->slot - 1) & ~(sc->slot - 1);
-	sc->y = (char *)base;
-	return 0;
+	ret = gb_slots_reserve(s, 1 + nr, why, whylen);
+	if (!ret)
+		ret = gb_slots_open(s, gb_slot(s, 1), nr * s->slot,
+				    "the faulters' VMA", why, whylen);
+	return ret;
 }
 
 static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
@@ -182,16 +159,12 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	const struct stacks_args *args = c->args;
 	struct stacks_cell *sc;
 	pthread_attr_t def;
-	int ret;
+	int ret = gb_guard_check(GB_BACKING_ANON, cfg, why, whylen);
 
-	ret = gb_guard_supported(GB_BACKING_ANON, cfg->tmpdir, why, whylen);
-	if (ret <= 0)
-		return ret == 0 ? GB_SKIP : ret;
-	sc = gb_zalloc(sizeof(*sc));
+	if (ret)
+		return ret;
+	c->priv = sc = gb_zalloc(sizeof(*sc));
 	sc->mode = args->mode;
-	sc->page = page;
-	sc->slot = page * (page / 8);
-	sc->fault_len = (size_t)args->fault_pages * page;
 	/* the sizes glibc gives a thread with default attributes */
 	ret = pthread_getattr_default_np(&def);
 	if (!ret) {
@@ -202,29 +175,17 @@ static int setup(struct gb_cell *c, const struct gb_config *cfg, char *why,
 	if (ret || !sc->size) {
 		snprintf(why, whylen, "pthread_getattr_default_np: %s",
 			 ret ? strerror(ret) : "no stack size");
-		free_cell(sc);
 		return ret ? -ret : -EINVAL;
 	}
 	sc->guard = sc->guard ? (sc->guard + page - 1) / page * page : page;
 	sc->size = (sc->size + page - 1) / page * page + sc->guard;
 	pthread_attr_init(&sc->attr);
 	sc->attr_init = true;
-	ret = map_faulters(sc, c->nr_contenders, why, whylen);
-	if (ret) {
-		free_cell(sc);
-		return ret;
-	}
-	c->priv = sc;
-	return 0;
-}
-
-static int worker_init(struct gb_worker *w)
-{
-	struct stacks_cell *sc = w->cell->priv;
-
-	if (w->index)
-		w->priv = sc->y + (w->index - 1) * sc->slot;
-	return 0;
+	ret = map_faulters(&c->slots, c->nr_contenders, why, whylen);
+	/* faulter i's pages: slot i, the first of theirs being slot 1 */
+	c->worker_priv = c->slots.base;
+	c->worker_stride = c->slots.slot;
+	return ret;
 }
 
 static void *thread_fn(void *arg)
@@ -295,44 +256,29 @@ static int subject_op(struct gb_worker *w, unsigned int op)
 
 static int contender_op(struct gb_worker *w)
 {
-	struct stacks_cell *sc = w->cell->priv;
-	volatile char *p = w->priv;
+	const struct stacks_args *a = w->cell->args;
 
-	for (size_t off = 0; off < sc->fault_len; off += sc->page)
-		p[off] = 1;
-	if (madvise(w->priv, sc->fault_len, MADV_DONTNEED))
-		return -errno;
-	return 0;
+	return gb_fault_and_drop(w->priv,
+				 (size_t)a->fault_pages * w->cell->slots.page);
 }
 
 static void teardown(struct gb_cell *c)
 {
-	free_cell(c->priv);
-	c->priv = NULL;
+	struct stacks_cell *sc = c->priv;
+
+	if (sc->attr_init)
+		pthread_attr_destroy(&sc->attr);
 }
 
-/* What compare and trend judge (METHODOLOGY.md, "Primary rows") */
-static const char *const primary[] = {
-	"create_latency_p50_ns",
-	NULL
-};
-
-const struct gb_scenario gb_scenario_stacks = {
-	.name = "stacks",
-	.summary = "pthread_create/join churn (stacks guarded as glibc does, "
-		   "or as 2.42+ does with guard install) with N faulters",
-	.params = params,
-	.timed_ops = timed_ops,
-	.primary = primary,
+GB_SCENARIO(stacks, "pthread_create/join churn (stacks guarded as glibc "
+	    "does, or as 2.42+ does with guard install) with N faulters",
+	.timed_ops = GB_LIST("create", "join"),
+	.primary = GB_LIST("create_latency_p50_ns"),
 	.subject_rate = "threads_per_sec",
 	.subject_unit = "thread",
 	.contender_role = "faulter",
 	.contenders_fault = true,
 	.control_label = "creator=none",
-	.plan = plan,
-	.setup = setup,
-	.worker_init = worker_init,
 	.subject_op = subject_op,
 	.contender_op = contender_op,
-	.teardown = teardown,
-};
+	.teardown = teardown);
