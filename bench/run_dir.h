@@ -10,8 +10,9 @@
 
 /*
  * One finished run directory, read back for compare and trend through
- * the strict readers in readers.c: meta.txt, summary.tsv, and the
- * per-trial values of trials.tsv matched to each summary row.
+ * the strict readers in runfile_read.c and runfile_trials.c: meta.txt,
+ * summary.tsv, and the per-trial values of trials.tsv matched to each
+ * summary row.
  */
 
 /* A cell x metric of a run and the values a comparison draws on. */
