@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The one-screen headline at the end of a run, and its warnings. */
 #ifndef GB_HEADLINE_H
 #define GB_HEADLINE_H
 

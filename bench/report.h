@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* What compare and trend share: direction, verdicts, pooling, formats. */
 #ifndef GB_REPORT_H
 #define GB_REPORT_H
 

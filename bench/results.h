@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* A run directory's files: the writer a run uses, the strict readers. */
 #ifndef GB_RESULTS_H
 #define GB_RESULTS_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The base of every layer: exit statuses, errors, allocation, text layout. */
 #ifndef GB_UTIL_H
 #define GB_UTIL_H
 
