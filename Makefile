@@ -62,7 +62,10 @@ test-deps:
 $(BIN): bench/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Written afresh: a source renamed or removed must not leave its old
+# object behind in the archive.
 $(LIB): $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(LIB_OBJ) bench/main.o tests/helpers/no-guard tests/helpers/no-file-guard: \
@@ -141,6 +144,7 @@ $(FUZZ_DIR)/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ_DIR)/libguardbench.a: $(FUZZ_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libguardbench.a

@@ -95,20 +95,14 @@ static long cells_from_trials(struct gb_trial_series *ser, long nser,
 	return n;
 }
 
-static int keep_run(const struct gb_leftover *l, struct gb_results *r,
-		    char *why, size_t len)
+/* The leftover's meta.txt, or -1 with why (a -R run's says where). */
+static int leftover_meta(const struct gb_leftover *l, struct gb_meta *m,
+			 char *why, size_t len)
 {
-	char *meta = gb_asprintf("%s/meta.txt", l->path), ts[32];
-	char *trials = gb_asprintf("%s/trials.tsv", l->path);
-	struct gb_trial_series *ser = NULL;
-	struct gb_cell **cells = NULL;
-	struct gb_meta m = { 0 };
-	long nser = -1, n = -1;
-	int ret = -1;
+	char *meta = gb_asprintf("%s/meta.txt", l->path);
+	int ret = gb_meta_read(m, meta, why, len);
 
-	struct stat st;
-
-	if (gb_meta_read(&m, meta, why, len)) {
+	if (ret) {
 		char *reps = gb_asprintf("%s/replicates", l->path);
 
 		/* a -R run killed before its merge wrote meta.txt */
@@ -117,8 +111,47 @@ static int keep_run(const struct gb_leftover *l, struct gb_results *r,
 				 "its replicates are runs of their own in %s",
 				 reps);
 		free(reps);
-		goto out;
 	}
+	free(meta);
+	return ret;
+}
+
+/* Marked incomplete and killed, summarised and renamed into place. */
+static int finish_kept(const struct gb_leftover *l, struct gb_results *r,
+		       const char *trials, struct gb_cell **cells, long n,
+		       struct gb_meta *m, char *why, size_t len)
+{
+	char ts[32];
+
+	gb_utc_iso(ts, sizeof(ts), time(NULL));
+	gb_meta_set(m, "complete", "no");
+	gb_meta_set(m, "stopped_by", "killed: PID %d was gone before the "
+		    "run finished; kept by guard-bench clean at %s",
+		    (int)l->pid, ts);
+	memset(r, 0, sizeof(*r));
+	snprintf(r->tmp, sizeof(r->tmp), "%s", l->path);
+	snprintf(r->final, sizeof(r->final), "%s", l->final);
+	r->trials = gb_trials_open(&r->trials_file, trials, O_APPEND);
+	if (!r->trials) {
+		snprintf(why, len, "%s: %s", trials, strerror(errno));
+		return -1;
+	}
+	return gb_results_finish(r, cells, (size_t)n, m, 1.0, why, len);
+}
+
+static int keep_run(const struct gb_leftover *l, struct gb_results *r,
+		    char *why, size_t len)
+{
+	char *trials = gb_asprintf("%s/trials.tsv", l->path);
+	struct gb_trial_series *ser = NULL;
+	struct gb_cell **cells = NULL;
+	struct gb_meta m = { 0 };
+	long nser = -1, n = -1;
+	int ret = -1;
+	struct stat st;
+
+	if (leftover_meta(l, &m, why, len))
+		goto out;
 	/* killed before its first trial: nothing to keep */
 	if (!stat(trials, &st) && st.st_size == 0) {
 		ret = 1;
@@ -135,20 +168,7 @@ static int keep_run(const struct gb_leftover *l, struct gb_results *r,
 	n = cells_from_trials(ser, nser, cells, why, len);
 	if (n < 0)
 		goto out;
-	gb_utc_iso(ts, sizeof(ts), time(NULL));
-	gb_meta_set(&m, "complete", "no");
-	gb_meta_set(&m, "stopped_by", "killed: PID %d was gone before the "
-		    "run finished; kept by guard-bench clean at %s",
-		    (int)l->pid, ts);
-	memset(r, 0, sizeof(*r));
-	snprintf(r->tmp, sizeof(r->tmp), "%s", l->path);
-	snprintf(r->final, sizeof(r->final), "%s", l->final);
-	r->trials = gb_trials_open(&r->trials_file, trials, O_APPEND);
-	if (!r->trials) {
-		snprintf(why, len, "%s: %s", trials, strerror(errno));
-		goto out;
-	}
-	ret = gb_results_finish(r, cells, (size_t)n, &m, 1.0, why, len);
+	ret = finish_kept(l, r, trials, cells, n, &m, why, len);
 out:
 	for (long i = 0; cells && i < n; i++)
 		free(cells[i]);
@@ -156,7 +176,6 @@ out:
 	if (nser > 0)
 		gb_trials_free(ser, nser);
 	gb_meta_free(&m);
-	free(meta);
 	free(trials);
 	return ret;
 }

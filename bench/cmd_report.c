@@ -276,6 +276,16 @@ static bool primary_plot(const char *name)
 	return false;
 }
 
+/* compare-*.png other than the overview: one metric's chart */
+static bool metric_png(const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(name, "compare-", 8) && len >= 4 &&
+	       !strcmp(name + len - 4, ".png") &&
+	       strcmp(name, "compare-overview.png");
+}
+
 /*
  * plot.sh compare's PNGs: the overview and index first, then the ratio
  * chart of each primary metric; the others are counted, not listed.
@@ -299,11 +309,7 @@ static void print_plots(FILE *f, bool md, const char *dir)
 		free(path);
 	}
 	while (d && (de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (strncmp(de->d_name, "compare-", 8) || len < 4 ||
-		    strcmp(de->d_name + len - 4, ".png") ||
-		    !strcmp(de->d_name, "compare-overview.png"))
+		if (!metric_png(de->d_name))
 			continue;
 		if (!primary_plot(de->d_name)) {
 			other++;

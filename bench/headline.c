@@ -453,75 +453,10 @@ static void scenario_lines(struct lines *top, struct lines *body,
 	free(s);
 }
 
-static void warnings(struct lines *ls, const struct gb_run *r)
+/* gb_headline_warnings() says, the headline wraps */
+static void add_warning(void *ls, const char *text)
 {
-	const char *virt = gb_run_meta(r, "virt");
-	size_t noisy = 0, rows = 0;
-	const struct gb_summary_row *worst = NULL;
-	char buf[512];
-
-	if (strcmp(virt, "none") && strcmp(virt, "?")) {
-		snprintf(buf, sizeof(buf), "warning: a VM (%s): host load is "
-			 "in every number; trust ratios within one run", virt);
-		add_wrapped(ls, buf);
-	}
-	for (size_t i = 0; i < r->nr_rows; i++) {
-		const struct gb_run_row *row = &r->rows[i];
-
-		if (!gb_metric_primary(row->sum->scenario, row->sum->metric) ||
-		    row->n < 2)
-			continue;
-		rows++;
-		if (row->sum->s.cv > GB_DEFAULT_DELTA) {
-			noisy++;
-			if (!worst || row->sum->s.cv > worst->s.cv)
-				worst = row->sum;
-		}
-	}
-	if (noisy) {
-		snprintf(buf, sizeof(buf), "warning: noisy trials: %zu of %zu "
-			 "primary rows have cv > %.0f%% (worst %.0f%%: %s %s "
-			 "%s)", noisy, rows, GB_DEFAULT_DELTA * 100,
-			 worst->s.cv * 100, worst->scenario, worst->cell,
-			 worst->metric);
-		add_wrapped(ls, buf);
-	}
-	if (!strcmp(gb_run_meta(r, "speed_ref_moved"), "yes")) {
-		const struct gb_run_row *sys = NULL, *loop = NULL;
-
-		for (size_t i = 0; i < r->nr_rows; i++) {
-			if (!strcmp(r->rows[i].sum->metric, "ref_syscall_ns"))
-				sys = &r->rows[i];
-			if (!strcmp(r->rows[i].sum->metric, "ref_loop_ns"))
-				loop = &r->rows[i];
-		}
-		snprintf(buf, sizeof(buf), "warning: the machine's speed moved "
-			 "during the run (speed_ref_moved: yes");
-		if (sys)
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
-				 ", ref_syscall_ns cv %.0f%%",
-				 sys->sum->s.cv * 100);
-		if (loop)
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
-				 ", ref_loop_ns cv %.0f%%",
-				 loop->sum->s.cv * 100);
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "): "
-			 "rerun on a quiet machine");
-		add_wrapped(ls, buf);
-	}
-	if (!gb_run_complete(r)) {
-		snprintf(buf, sizeof(buf), "warning: incomplete run (complete: "
-			 "%s): cells it did not finish are missing",
-			 gb_run_meta(r, "complete"));
-		add_wrapped(ls, buf);
-	}
-	if (gb_run_emulated(r)) {
-		/* the words summary.txt and compare use for it */
-		snprintf(buf, sizeof(buf), "warning: EMULATED write-lock "
-			 "baseline: a same-kernel proxy, not a v1 kernel "
-			 "(meta.txt emulation)");
-		add_wrapped(ls, buf);
-	}
+	add_wrapped(ls, text);
 }
 
 static void print_run(FILE *f, const struct gb_run *r)
@@ -562,7 +497,7 @@ static void print_run(FILE *f, const struct gb_run *r)
 		add_wrapped(&top, "xR: largest N over N = 0 of its group; "
 			    "*/control: as is; [95% CI, this run]");
 	}
-	warnings(&warn, r);
+	gb_headline_warnings(r, add_warning, &warn);
 
 	/* the body gives way to the lines around it */
 	room = GB_HEADLINE_LINES > top.n + warn.n + 1 ?

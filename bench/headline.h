@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The one-screen headline at the end of a run, and its warnings. */
 #ifndef GB_HEADLINE_H
 #define GB_HEADLINE_H
 
@@ -24,6 +25,15 @@
 int gb_headline_print(FILE *f, const char *dir, char *err, size_t errlen);
 
 struct gb_cell;
+struct gb_run;
+
+/*
+ * The headline's warnings about run @r (run_dir.h's struct gb_run; in
+ * headline_warnings.c), each handed to @say as one unwrapped sentence,
+ * in the order printed.
+ */
+typedef void (*gb_say_fn)(void *ctx, const char *text);
+void gb_headline_warnings(const struct gb_run *r, gb_say_fn say, void *ctx);
 
 /*
  * What a run prints at its end, before its paths: the headline of the

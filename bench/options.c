@@ -180,6 +180,36 @@ static void join_words(const char *const *words, char *buf, size_t len)
 					 i ? ", " : "", words[i]);
 }
 
+/* One item of a list: a word's index, or an integer in range. */
+static int param_item(const struct gb_param_def *def, const char *tok,
+		      long *v, char *err, size_t errlen)
+{
+	int r;
+
+	if (def->words) {
+		int i = word_index(def->words, tok);
+
+		if (i < 0) {
+			char all[256];
+
+			join_words(def->words, all, sizeof(all));
+			snprintf(err, errlen,
+				 "--%s: unknown value '%s': use %s",
+				 def->name, tok, all);
+			return -1;
+		}
+		*v = i;
+		return 0;
+	}
+	r = gb_parse_long(tok, def->min, def->max, v);
+	if (r)
+		snprintf(err, errlen,
+			 "--%s: '%s' is %s: give an integer from %ld to %ld",
+			 def->name, tok, r == -EINVAL ? "not a number" :
+			 "out of range", def->min, def->max);
+	return r ? -1 : 0;
+}
+
 int gb_param_parse(const struct gb_param_def *def, const char *text,
 		   struct gb_param_val *out, char *err, size_t errlen)
 {
@@ -205,32 +235,9 @@ int gb_param_parse(const struct gb_param_def *def, const char *text,
 			ret = -1;
 			break;
 		}
-		if (def->words) {
-			int i = word_index(def->words, tok);
-
-			if (i < 0) {
-				char all[256];
-
-				join_words(def->words, all, sizeof(all));
-				snprintf(err, errlen,
-					 "--%s: unknown value '%s': use %s",
-					 def->name, tok, all);
-				ret = -1;
-				break;
-			}
-			v = i;
-		} else {
-			int r = gb_parse_long(tok, def->min, def->max, &v);
-
-			if (r) {
-				snprintf(err, errlen,
-					 "--%s: '%s' is %s: give an integer "
-					 "from %ld to %ld", def->name, tok,
-					 r == -EINVAL ? "not a number" :
-					 "out of range", def->min, def->max);
-				ret = -1;
-				break;
-			}
+		if (param_item(def, tok, &v, err, errlen)) {
+			ret = -1;
+			break;
 		}
 		out->v[out->n++] = v;
 	}

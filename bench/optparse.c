@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "optparse.h"
-#include "report.h"
 #include "util.h"
 
 static const char *word_at(const struct gb_opt *o, size_t i)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* What compare and trend share: direction, verdicts, pooling, formats. */
 #ifndef GB_REPORT_H
 #define GB_REPORT_H
 
@@ -147,19 +148,6 @@ void gb_fmt_value_cv(char *buf, size_t len, double v, double cv);
 void gb_fmt_ci(char *buf, size_t len, double lo, double hi);
 /* "0.012", "<0.001", "-" */
 void gb_fmt_p(char *buf, size_t len, double p);
-
-/* Text reports fit an email: at most 72 columns. */
-#define GB_TEXT_WIDTH	72
-/* Columns count characters: "±" is two bytes and one column. */
-size_t gb_columns(const char *s);
-void gb_put_right(FILE *f, const char *s, size_t width);
-void gb_put_left(FILE *f, const char *s, size_t width);
-/*
- * Word-wrap @text at GB_TEXT_WIDTH: the first line starts with @first,
- * the others with @indent (both carry their own trailing space).
- */
-void gb_put_wrapped(FILE *f, const char *first, const char *indent,
-		    const char *text);
 
 /* Settings that skew numbers: runs that differ in them compare badly. */
 extern const char *const gb_skew_keys[];

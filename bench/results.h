@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* A run directory's files: the writer a run uses, the strict readers. */
 #ifndef GB_RESULTS_H
 #define GB_RESULTS_H
 
@@ -40,7 +41,11 @@ void gb_meta_free(struct gb_meta *m);
 int gb_meta_write(const struct gb_meta *m, const char *path);
 /* cp @from @to, checked to the disk; 0 or -errno. */
 int gb_copy_file(const char *from, const char *to);
-/* Rejects malformed input with "path:line: reason" in @err. */
+/*
+ * Rejects malformed input with "path:line: reason" in @err.  The
+ * readers of a run's files are runfile_read.c (meta.txt, summary.tsv,
+ * the TSV reader) and runfile_trials.c (trials.tsv).
+ */
 int gb_meta_read(struct gb_meta *m, const char *path, char *err,
 		 size_t errlen);
 
@@ -61,6 +66,12 @@ int gb_tsv_open(struct gb_tsv *t, const char *path,
 int gb_tsv_next(struct gb_tsv *t, char *err, size_t errlen);
 int gb_tsv_number(struct gb_tsv *t, size_t col, double *v, char *err,
 		  size_t errlen);
+/* Column @col of the row into @dst: not empty, shorter than @len. */
+int gb_tsv_string(struct gb_tsv *t, size_t col, char *dst, size_t len,
+		  char *err, size_t errlen);
+/* "path:line: reason" for the row last read into @err; returns -1. */
+int gb_tsv_fail(const struct gb_tsv *t, char *err, size_t errlen,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void gb_tsv_close(struct gb_tsv *t);
 
 extern const char *const gb_summary_header[];

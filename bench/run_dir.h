@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* A finished run directory, read back whole through the strict readers. */
 #ifndef GB_RUN_DIR_H
 #define GB_RUN_DIR_H
 
@@ -10,8 +11,9 @@
 
 /*
  * One finished run directory, read back for compare and trend through
- * the strict readers in readers.c: meta.txt, summary.tsv, and the
- * per-trial values of trials.tsv matched to each summary row.
+ * the strict readers in runfile_read.c and runfile_trials.c: meta.txt,
+ * summary.tsv, and the per-trial values of trials.tsv matched to each
+ * summary row.
  */
 
 /* A cell x metric of a run and the values a comparison draws on. */

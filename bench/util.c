@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * What every layer uses: dying and warning, allocation, number parsing,
+ * small files and directories, time, safe path names, and the text
+ * layout of reports (columns, padding, word-wrap).
+ */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -252,4 +257,61 @@ bool gb_path_name(char *buf, size_t len, const char *name)
 		buf[n++] = '_';
 	buf[n] = '\0';
 	return same && n == strlen(name);
+}
+
+/* ---- text layout ---------------------------------------------------- */
+
+size_t gb_columns(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+void gb_put_right(FILE *f, const char *s, size_t width)
+{
+	for (size_t w = gb_columns(s); w < width; w++)
+		fputc(' ', f);
+	fputs(s, f);
+}
+
+void gb_put_left(FILE *f, const char *s, size_t width)
+{
+	fputs(s, f);
+	for (size_t w = gb_columns(s); w < width; w++)
+		fputc(' ', f);
+}
+
+void gb_put_wrapped(FILE *f, const char *first, const char *indent,
+		    const char *text)
+{
+	size_t col = gb_columns(first);
+	bool empty = true;	/* no word on this line yet */
+
+	fputs(first, f);
+	for (const char *p = text; *p;) {
+		size_t word;
+
+		while (*p == ' ')
+			p++;
+		word = strcspn(p, " ");
+		if (!word)
+			break;
+		if (!empty && col + 1 + word > GB_TEXT_WIDTH) {
+			fprintf(f, "\n%s", indent);
+			col = gb_columns(indent);
+			empty = true;
+		}
+		if (!empty) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, word, f);
+		col += word;
+		p += word;
+		empty = false;
+	}
+	fputc('\n', f);
 }

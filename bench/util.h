@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The base of every layer: exit statuses, errors, allocation, text layout. */
 #ifndef GB_UTIL_H
 #define GB_UTIL_H
 
@@ -6,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -75,5 +77,18 @@ bool gb_path_name(char *buf, size_t len, const char *name);
 
 /* mkdtemp under $TMPDIR (or /tmp); returns @buf or NULL. */
 char *gb_make_tmpdir(char *buf, size_t len);
+
+/* Text reports fit an email: at most 72 columns. */
+#define GB_TEXT_WIDTH	72
+/* Columns count characters: "±" is two bytes and one column. */
+size_t gb_columns(const char *s);
+void gb_put_right(FILE *f, const char *s, size_t width);
+void gb_put_left(FILE *f, const char *s, size_t width);
+/*
+ * Word-wrap @text at GB_TEXT_WIDTH: the first line starts with @first,
+ * the others with @indent (both carry their own trailing space).
+ */
+void gb_put_wrapped(FILE *f, const char *first, const char *indent,
+		    const char *text);
 
 #endif

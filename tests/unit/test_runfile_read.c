@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The readers against hostile files: what is not a regular file of a
- * sane size is refused before a byte is read (a FIFO would block for
- * good), a symbolic link is never followed, a summary row comes once,
- * and a meta.txt value is one printable line (a TAB would shift every
- * column of trend's TSV).
+ * The run-file readers (runfile_read.c) against hostile files: what is
+ * not a regular file of a sane size is refused before a byte is read
+ * (a FIFO would block for good), a symbolic link is never followed, a
+ * summary row comes once, and a meta.txt value is one printable line
+ * (a TAB would shift every column of trend's TSV).
  */
 #define _GNU_SOURCE
 #include <setjmp.h>

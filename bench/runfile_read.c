@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Readers for the files of a run directory.  Everything compare and
- * trend will trust goes through here, so each rejects what it does not
- * expect with "file:line: reason" instead of guessing.
+ * Parsers for the files of a run directory: each opened as untrusted
+ * input, meta.txt, the strict TSV reader and summary.tsv (trials.tsv's
+ * series are runfile_trials.c's).  Everything compare and trend will
+ * trust goes through here, so each rejects what it does not expect
+ * with "file:line: reason" instead of guessing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,10 +25,6 @@ const char *const gb_trials_header[] = {
 	"scenario", "cell", "replicate", "trial", "metric", "value", "unit",
 	NULL
 };
-/* Format 1, before replicates: read as one replicate. */
-static const char *const trials_header_v1[] = {
-	"scenario", "cell", "trial", "metric", "value", "unit", NULL
-};
 const char *const gb_summary_header[] = {
 	"scenario", "cell", "metric", "unit", "n", "median", "min", "max",
 	"mean", "stddev", "cv", NULL
@@ -39,17 +37,40 @@ const char *const gb_cells_header[] = {
 static int fail(char *err, size_t errlen, const char *path,
 		unsigned long line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+static int vfail(char *err, size_t errlen, const char *path,
+		 unsigned long line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+
+/* "path:line: " and the reason into @err; always -1. */
+static int vfail(char *err, size_t errlen, const char *path,
+		 unsigned long line, const char *fmt, va_list ap)
+{
+	int n = snprintf(err, errlen, "%s:%lu: ", path, line);
+
+	if (n < 0 || (size_t)n >= errlen)
+		return -1;
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	return -1;
+}
 
 static int fail(char *err, size_t errlen, const char *path,
 		unsigned long line, const char *fmt, ...)
 {
-	int n = snprintf(err, errlen, "%s:%lu: ", path, line);
 	va_list ap;
 
-	if (n < 0 || (size_t)n >= errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	vfail(err, errlen, path, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int gb_tsv_fail(const struct gb_tsv *t, char *err, size_t errlen,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(err, errlen, t->path, t->line, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -181,12 +202,58 @@ static bool valid_key(const char *k)
 	return true;
 }
 
+/* One "key: value" line of meta.txt into @m; 0, or -1 with why. */
+static int meta_line(struct gb_meta *m, char *buf, const char *path,
+		     unsigned long line, char *err, size_t errlen)
+{
+	char *sep = strstr(buf, ": ");
+	size_t len = strlen(buf);
+
+	/* the writer flattens values to one printable line */
+	if (strpbrk(buf, "\t\x7f"))
+		return fail(err, errlen, path, line, "%s byte in a value: "
+			    "meta.txt holds one printable line per key; "
+			    "remove it", strchr(buf, '\t') ? "TAB" : "DEL");
+	if (!sep && len && buf[len - 1] == ':')
+		sep = buf + len - 1;	/* "key:" with an empty value */
+	if (!sep)
+		return fail(err, errlen, path, line,
+			    "not a 'key: value' line");
+	*sep = '\0';
+	if (!valid_key(buf))
+		return fail(err, errlen, path, line,
+			    "bad key '%s' (want [a-z0-9_]+)", buf);
+	if (gb_meta_get(m, buf))
+		return fail(err, errlen, path, line, "duplicate key '%s'",
+			    buf);
+	if (m->n == ARRAY_SIZE(m->key))
+		return fail(err, errlen, path, line, "more than %zu keys",
+			    ARRAY_SIZE(m->key));
+	m->key[m->n] = gb_strdup(buf);
+	m->val[m->n++] = gb_strdup(sep[1] ? sep + 2 : "");
+	return 0;
+}
+
+/* The format this reader knows, or -1 with why. */
+static int meta_version(const struct gb_meta *m, const char *path,
+			unsigned long line, char *err, size_t errlen)
+{
+	const char *ver = gb_meta_get(m, "format_version");
+
+	if (!ver)
+		return fail(err, errlen, path, line, "no format_version key");
+	if (strcmp(ver, "1"))
+		return fail(err, errlen, path, line,
+			    "unknown format_version '%s' (this guard-bench "
+			    "reads 1)", ver);
+	return 0;
+}
+
 int gb_meta_read(struct gb_meta *m, const char *path, char *err,
 		 size_t errlen)
 {
 	char *buf = gb_zalloc(GB_MAX_LINE + 2);
 	unsigned long line = 0;
-	const char *ver;
 	int ret = -1, r;
 	FILE *f;
 
@@ -195,57 +262,11 @@ int gb_meta_read(struct gb_meta *m, const char *path, char *err,
 	if (!f)
 		goto out_free;
 	while ((r = read_line(f, buf, GB_MAX_LINE + 2, path, ++line, err,
-			      errlen)) == 1) {
-		char *sep = strstr(buf, ": ");
-		size_t len = strlen(buf);
-
-		/* the writer flattens values to one printable line */
-		if (strpbrk(buf, "\t\x7f")) {
-			fail(err, errlen, path, line, "%s byte in a value: "
-			     "meta.txt holds one printable line per key; "
-			     "remove it", strchr(buf, '\t') ? "TAB" : "DEL");
+			      errlen)) == 1)
+		if (meta_line(m, buf, path, line, err, errlen))
 			goto out_close;
-		}
-		if (!sep && len && buf[len - 1] == ':')
-			sep = buf + len - 1;	/* "key:" with an empty value */
-		if (!sep) {
-			fail(err, errlen, path, line,
-			     "not a 'key: value' line");
-			goto out_close;
-		}
-		*sep = '\0';
-		if (!valid_key(buf)) {
-			fail(err, errlen, path, line,
-			     "bad key '%s' (want [a-z0-9_]+)", buf);
-			goto out_close;
-		}
-		if (gb_meta_get(m, buf)) {
-			fail(err, errlen, path, line, "duplicate key '%s'",
-			     buf);
-			goto out_close;
-		}
-		if (m->n == ARRAY_SIZE(m->key)) {
-			fail(err, errlen, path, line, "more than %zu keys",
-			     ARRAY_SIZE(m->key));
-			goto out_close;
-		}
-		m->key[m->n] = gb_strdup(buf);
-		m->val[m->n++] = gb_strdup(sep[1] ? sep + 2 : "");
-	}
-	if (r < 0)
-		goto out_close;
-	ver = gb_meta_get(m, "format_version");
-	if (!ver) {
-		fail(err, errlen, path, line, "no format_version key");
-		goto out_close;
-	}
-	if (strcmp(ver, "1")) {
-		fail(err, errlen, path, line,
-		     "unknown format_version '%s' (this guard-bench reads 1)",
-		     ver);
-		goto out_close;
-	}
-	ret = 0;
+	if (r == 0)
+		ret = meta_version(m, path, line, err, errlen);
 out_close:
 	fclose(f);
 out_free:
@@ -347,15 +368,14 @@ void gb_tsv_close(struct gb_tsv *t)
 	t->f = NULL;
 }
 
-static int copy_field(struct gb_tsv *t, size_t col, char *dst, size_t len,
-		      char *err, size_t errlen)
+int gb_tsv_string(struct gb_tsv *t, size_t col, char *dst, size_t len,
+		     char *err, size_t errlen)
 {
 	size_t n = strlen(t->col[col]);
 
 	if (n == 0 || n >= len)
-		return fail(err, errlen, t->path, t->line,
-			    "column %zu: %s", col + 1,
-			    n ? "too long" : "empty");
+		return gb_tsv_fail(t, err, errlen, "column %zu: %s", col + 1,
+				   n ? "too long" : "empty");
 	memcpy(dst, t->col[col], n + 1);
 	return 0;
 }
@@ -418,6 +438,37 @@ static int check_duplicates(const char *path, const struct gb_summary_row *rows,
 	return dup ? -1 : 0;
 }
 
+/* One summary.tsv row into @row; 0, or -1 with why. */
+static int summary_row(struct gb_tsv *t, struct gb_summary_row *row,
+		       char *err, size_t errlen)
+{
+	double v[7];
+
+	if (gb_tsv_string(t, 0, row->scenario, sizeof(row->scenario), err,
+			  errlen) ||
+	    gb_tsv_string(t, 1, row->cell, sizeof(row->cell), err, errlen) ||
+	    gb_tsv_string(t, 2, row->metric, sizeof(row->metric), err,
+			  errlen) ||
+	    gb_tsv_string(t, 3, row->unit, sizeof(row->unit), err, errlen))
+		return -1;
+	for (size_t i = 0; i < 7; i++)
+		if (gb_tsv_number(t, 4 + i, &v[i], err, errlen))
+			return -1;
+	if (v[0] < 1 || v[0] > 1e9 || v[0] != floor(v[0]))
+		return gb_tsv_fail(t, err, errlen, "column 5: n must be an "
+				   "integer from 1 to 1e9");
+	row->s.n = (size_t)v[0];
+	row->s.median = v[1];
+	row->s.min = v[2];
+	row->s.max = v[3];
+	row->s.mean = v[4];
+	row->s.stddev = v[5];
+	row->s.cv = v[6];
+	if (!(row->s.min <= row->s.median && row->s.median <= row->s.max))
+		return gb_tsv_fail(t, err, errlen, "median outside [min, max]");
+	return 0;
+}
+
 long gb_summary_read(const char *path, struct gb_summary_row **rows,
 		     char *err, size_t errlen)
 {
@@ -432,7 +483,6 @@ long gb_summary_read(const char *path, struct gb_summary_row **rows,
 		goto out;
 	while ((r = gb_tsv_next(t, err, errlen)) == 1) {
 		struct gb_summary_row *row;
-		double v[7];
 
 		if (n == cap) {
 			cap = cap ? 2 * cap : 64;
@@ -443,35 +493,8 @@ long gb_summary_read(const char *path, struct gb_summary_row **rows,
 		}
 		row = &out[n];
 		lines[n] = t->line;
-		if (copy_field(t, 0, row->scenario, sizeof(row->scenario),
-			       err, errlen) ||
-		    copy_field(t, 1, row->cell, sizeof(row->cell), err,
-			       errlen) ||
-		    copy_field(t, 2, row->metric, sizeof(row->metric), err,
-			       errlen) ||
-		    copy_field(t, 3, row->unit, sizeof(row->unit), err,
-			       errlen))
+		if (summary_row(t, row, err, errlen))
 			goto out;
-		for (size_t i = 0; i < 7; i++)
-			if (gb_tsv_number(t, 4 + i, &v[i], err, errlen))
-				goto out;
-		if (v[0] < 1 || v[0] > 1e9 || v[0] != floor(v[0])) {
-			fail(err, errlen, path, t->line,
-			     "column 5: n must be an integer from 1 to 1e9");
-			goto out;
-		}
-		row->s.n = (size_t)v[0];
-		row->s.median = v[1];
-		row->s.min = v[2];
-		row->s.max = v[3];
-		row->s.mean = v[4];
-		row->s.stddev = v[5];
-		row->s.cv = v[6];
-		if (!(row->s.min <= row->s.median && row->s.median <= row->s.max)) {
-			fail(err, errlen, path, t->line,
-			     "median outside [min, max]");
-			goto out;
-		}
 		n++;
 	}
 	if (r == 0 && !check_duplicates(path, out, lines, n, err, errlen))
@@ -486,165 +509,4 @@ out:
 	}
 	*rows = out;
 	return ret;
-}
-
-/*
- * Rows of one trial come cell by cell, metric by metric, so the series
- * a row belongs to is almost always the one after the last hit: look
- * there first and fall back to a scan.
- */
-/* Columns of trials.tsv; format 1 lacks the replicate. */
-struct trials_cols {
-	int rep, trial, metric, value, unit;
-};
-
-static const struct trials_cols cols_v2 = { 2, 3, 4, 5, 6 };
-static const struct trials_cols cols_v1 = { -1, 2, 3, 4, 5 };
-
-static struct gb_trial_series *find_series(struct gb_trial_series *s,
-					   size_t n, size_t *hint,
-					   const struct gb_tsv *t,
-					   const struct trials_cols *c)
-{
-	for (size_t k = 0; k < n; k++) {
-		size_t i = (*hint + k) % n;
-
-		if (!strcmp(s[i].metric, t->col[c->metric]) &&
-		    !strcmp(s[i].cell, t->col[1]) &&
-		    !strcmp(s[i].scenario, t->col[0])) {
-			*hint = i + 1;
-			return &s[i];
-		}
-	}
-	return NULL;
-}
-
-static struct gb_trial_series *new_series(struct gb_trial_series **s,
-					  size_t *n, size_t *cap,
-					  struct gb_tsv *t,
-					  const struct trials_cols *c, char *err,
-					  size_t errlen)
-{
-	struct gb_trial_series *ts;
-
-	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 64;
-		*s = realloc(*s, *cap * sizeof(**s));
-		if (!*s)
-			gb_die(GB_EXIT_FAILURE, "out of memory");
-	}
-	ts = &(*s)[*n];
-	memset(ts, 0, sizeof(*ts));
-	if (copy_field(t, 0, ts->scenario, sizeof(ts->scenario), err,
-		       errlen) ||
-	    copy_field(t, 1, ts->cell, sizeof(ts->cell), err, errlen) ||
-	    copy_field(t, (size_t)c->metric, ts->metric, sizeof(ts->metric),
-		       err, errlen) ||
-	    copy_field(t, (size_t)c->unit, ts->unit, sizeof(ts->unit), err,
-		       errlen))
-		return NULL;
-	(*n)++;
-	return ts;
-}
-
-/*
- * Append one trial's value: within a series (replicate, trial) must
- * rise, replicates from 1 up, trials from 1 up within each.
- */
-static int add_trial(struct gb_trial_series *ts, struct gb_tsv *t,
-		     const struct trials_cols *c, char *err, size_t errlen)
-{
-	double trial, v, rep = 1;
-
-	if (gb_tsv_number(t, (size_t)c->trial, &trial, err, errlen) ||
-	    gb_tsv_number(t, (size_t)c->value, &v, err, errlen) ||
-	    (c->rep >= 0 && gb_tsv_number(t, (size_t)c->rep, &rep, err,
-					  errlen)))
-		return -1;
-	if (trial < 1 || trial > 1e9 || trial != floor(trial))
-		return fail(err, errlen, t->path, t->line,
-			    "column %d: trial must be an integer from 1 to "
-			    "1e9", c->trial + 1);
-	if (rep < 1 || rep > 1e6 || rep != floor(rep))
-		return fail(err, errlen, t->path, t->line,
-			    "column %d: replicate must be an integer from 1 "
-			    "to 1e6", c->rep + 1);
-	if ((unsigned long)rep < ts->last_rep ||
-	    ((unsigned long)rep == ts->last_rep &&
-	     (unsigned long)trial <= ts->last_trial))
-		return fail(err, errlen, t->path, t->line,
-			    "replicate %lu trial %lu of %s %s %s comes after "
-			    "replicate %lu trial %lu: duplicated or out of "
-			    "order", (unsigned long)rep, (unsigned long)trial,
-			    ts->scenario, ts->cell, ts->metric, ts->last_rep,
-			    ts->last_trial);
-	if (strcmp(ts->unit, t->col[c->unit]))
-		return fail(err, errlen, t->path, t->line,
-			    "unit '%.20s' differs from '%s' earlier in %s %s",
-			    t->col[c->unit], ts->unit, ts->cell, ts->metric);
-	/* grows at powers of two: n values live in a buffer of 2^k >= n */
-	if ((ts->n & (ts->n - 1)) == 0) {
-		size_t cap = ts->n ? 2 * ts->n : 1;
-
-		ts->v = realloc(ts->v, cap * sizeof(*ts->v));
-		ts->rep = realloc(ts->rep, cap * sizeof(*ts->rep));
-		if (!ts->v || !ts->rep)
-			gb_die(GB_EXIT_FAILURE, "out of memory");
-	}
-	ts->v[ts->n] = v;
-	ts->rep[ts->n++] = (unsigned int)rep;
-	ts->last_rep = (unsigned long)rep;
-	ts->last_trial = (unsigned long)trial;
-	return 0;
-}
-
-long gb_trials_read(const char *path, struct gb_trial_series **series,
-		    char *err, size_t errlen)
-{
-	struct gb_tsv *t = gb_zalloc(sizeof(*t));
-	struct gb_trial_series *s = NULL, *ts;
-	const struct trials_cols *c = &cols_v2;
-	size_t n = 0, cap = 0, hint = 0;
-	long ret = -1;
-	int r;
-
-	if (gb_tsv_open(t, path, gb_trials_header, err, errlen)) {
-		char err1[1024];
-
-		/* an older run: the same columns less the replicate */
-		if (gb_tsv_open(t, path, trials_header_v1, err1, sizeof(err1)))
-			goto out;
-		c = &cols_v1;
-	}
-	while ((r = gb_tsv_next(t, err, errlen)) == 1) {
-		ts = find_series(s, n, &hint, t, c);
-		if (!ts) {
-			ts = new_series(&s, &n, &cap, t, c, err, errlen);
-			if (!ts)
-				goto out;
-			hint = n;
-		}
-		if (add_trial(ts, t, c, err, errlen))
-			goto out;
-	}
-	if (r == 0)
-		ret = (long)n;
-out:
-	gb_tsv_close(t);
-	free(t);
-	if (ret < 0) {
-		gb_trials_free(s, (long)n);
-		s = NULL;
-	}
-	*series = s;
-	return ret;
-}
-
-void gb_trials_free(struct gb_trial_series *series, long n)
-{
-	for (long i = 0; i < n; i++) {
-		free(series[i].v);
-		free(series[i].rep);
-	}
-	free(series);
 }
