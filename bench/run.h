@@ -15,7 +15,7 @@
 #include "topo.h"
 
 /* Everything one `guard-bench run` knows; shared by cmd_run and run_meta. */
-struct run_state {
+struct gb_run_state {
 	struct gb_config cfg;
 	const struct gb_scenario *selected[16];
 	size_t nr_selected;
@@ -52,13 +52,13 @@ struct run_state {
  * process and merge them (replicates.c) under <release>/<base>[-side]
  * (names safe as path components).  Returns the exit status.
  */
-int gb_replicates_run(struct run_state *st, const char *release,
+int gb_replicates_run(struct gb_run_state *st, const char *release,
 		      const char *base);
 
 /* meta.txt at the start (complete: no) and at the end. */
-void meta_start(struct run_state *st);
-void meta_finish(struct run_state *st, int rc, const char *why);
+void gb_meta_start(struct gb_run_state *st);
+void gb_meta_finish(struct gb_run_state *st, int rc, const char *why);
 /* "command": how this run was invoked, as a shell would take it back. */
-void meta_command(struct run_state *st, struct gb_meta *m);
+void gb_meta_command(struct gb_run_state *st, struct gb_meta *m);
 
 #endif
