@@ -429,7 +429,7 @@ static void run_names(struct gb_run_state *st, char *rel, size_t rellen,
 static int run_cells(struct gb_run_state *st, char *why, size_t whylen)
 {
 	/* st->run: gb_meta_finish() reads its PMU status after the cells */
-	static struct gb_run run;
+	static struct gb_runner run;
 	int ret;
 
 	memset(&run, 0, sizeof(run));

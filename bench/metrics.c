@@ -115,7 +115,7 @@ static void put_thread_rates(const struct gb_cell_threads *ct,
  * Every thread ran the timed ops: percentiles over all their operations
  * pooled, and the total rate.  Thread 0's own stay the plain metrics.
  */
-static void collect_all_timed(struct gb_run *run, struct gb_cell_threads *ct,
+static void collect_all_timed(struct gb_runner *run, struct gb_cell_threads *ct,
 			      struct gb_cell *c, struct gb_trial_buf *tb)
 {
 	const struct gb_scenario *sc = c->sc;
@@ -144,7 +144,7 @@ static void collect_all_timed(struct gb_run *run, struct gb_cell_threads *ct,
  * guard ops' p50 above the syscall floor of the same trial: derived,
  * the guard path's own work with entry and exit taken out.
  */
-static void collect_ref(struct gb_run *run, struct gb_worker *w,
+static void collect_ref(struct gb_runner *run, struct gb_worker *w,
 			struct gb_cell *c, struct gb_trial_buf *tb)
 {
 	const struct gb_scenario *sc = c->sc;
@@ -164,7 +164,7 @@ static void collect_ref(struct gb_run *run, struct gb_worker *w,
 	}
 }
 
-void gb_collect_subject(struct gb_run *run, struct gb_cell_threads *ct,
+void gb_collect_subject(struct gb_runner *run, struct gb_cell_threads *ct,
 			    struct gb_cell *c, struct gb_trial_buf *tb)
 {
 	struct gb_worker *w = &ct->slot[0]->w;
@@ -258,7 +258,7 @@ static void pmu_metric_base(const char *event, char *buf, size_t len)
  * install+remove pair, the contenders' summed per their summed ops.
  * pmu_running_ratio_min flags multiplexing (below 1).
  */
-void gb_collect_pmu(struct gb_run *run, struct gb_cell_threads *ct,
+void gb_collect_pmu(struct gb_runner *run, struct gb_cell_threads *ct,
 			struct gb_cell *c, struct gb_trial_buf *tb)
 {
 	double ratio = 1;
@@ -298,7 +298,7 @@ void gb_collect_pmu(struct gb_run *run, struct gb_cell_threads *ct,
 		put(tb, c, "ratio", ratio, "pmu_running_ratio_min");
 }
 
-void gb_trial_commit(struct gb_run *run, struct gb_trial_buf *tb,
+void gb_trial_commit(struct gb_runner *run, struct gb_trial_buf *tb,
 			 unsigned int trial)
 {
 	for (size_t i = 0; i < tb->n; i++) {
@@ -382,7 +382,7 @@ const struct gb_series *gb_cell_series(const struct gb_cell *c,
 	return NULL;
 }
 
-void gb_derive_vs_control(struct gb_run *run, struct gb_cell *c)
+void gb_derive_vs_control(struct gb_runner *run, struct gb_cell *c)
 {
 	bool faults = c->sc->contenders_fault;
 	const struct gb_series *with, *without;

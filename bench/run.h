@@ -32,7 +32,7 @@ struct gb_run_state {
 	char aslr[160];
 	struct gb_pmu_set pmu;
 	bool pmu_on;
-	struct gb_run *run;		/* set while cells run: PMU status */
+	struct gb_runner *run;	/* set while cells run: PMU status */
 	struct gb_meta meta;
 	struct gb_results res;
 	time_t started;
