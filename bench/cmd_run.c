@@ -29,6 +29,8 @@
 #include "topo.h"
 #include "util.h"
 
+char **gb_main_argv;
+
 static void run_usage(void)
 {
 	printf("usage: guard-bench run [options]\n\n");
@@ -122,9 +124,10 @@ static void order_cells(struct gb_run_state *st)
 /*
  * Page-table layout follows the address layout, so randomisation moves
  * results between runs.  Re-exec once with ADDR_NO_RANDOMIZE (the
- * personality survives exec), as setarch -R would.
+ * personality survives exec), as setarch -R would: @self_argv is
+ * main()'s whole argv, the command line this process runs again.
  */
-static void aslr_off(struct gb_run_state *st, char **argv)
+static void aslr_off(struct gb_run_state *st, char **self_argv)
 {
 	int pers = personality(0xffffffff);
 	char sys[16] = "?";
@@ -146,7 +149,7 @@ static void aslr_off(struct gb_run_state *st, char **argv)
 			 "refused: %s", sys, strerror(errno));
 		return;
 	}
-	execv("/proc/self/exe", argv);
+	execv("/proc/self/exe", self_argv);
 	personality((unsigned long)pers);
 	snprintf(st->aslr, sizeof(st->aslr),
 		 "as system (randomize_va_space=%s): re-exec failed: %s", sys,
@@ -471,9 +474,10 @@ int gb_cmd_run(int argc, char **argv)
 	st.t_entry = gb_mono_sec();
 	st.argc = argc;
 	st.argv = argv;
+	st.self_argv = gb_main_argv;
 	gb_owner_pid = getpid();
 	parse(&st, argc, argv);
-	aslr_off(&st, argv - 2);
+	aslr_off(&st, st.self_argv);
 	/* from here a signal ends the run cleanly, whatever it was doing */
 	gb_install_signal_handlers();
 	setup_topology(&st);

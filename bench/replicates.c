@@ -112,7 +112,7 @@ static char **child_args(struct gb_run_state *st, const struct side *sd,
 	char **args = gb_zalloc(((size_t)st->argc + 16) * sizeof(*args));
 	int n = 0;
 
-	args[n++] = st->argv[-2];
+	args[n++] = st->self_argv[0];
 	args[n++] = "run";
 	n += gb_config_strip(st->argc, st->argv, own_options, args + n);
 	if (sd->emulated) {

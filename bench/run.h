@@ -36,8 +36,9 @@ struct gb_run_state {
 	struct gb_meta meta;
 	struct gb_results res;
 	time_t started;
-	int argc;
+	int argc;			/* the words after `run` */
 	char **argv;
+	char **self_argv;		/* main()'s whole argv: to re-exec */
 	double t_entry;			/* gb_mono_sec() when run began */
 	double setup_s;			/* entry to the first cell */
 	double cells_s;			/* in gb_run_cells */
