@@ -18,14 +18,6 @@ const char *const gb_backing_names[GB_NR_BACKINGS] = {
 	[GB_BACKING_FILE] = "file",
 };
 
-int gb_backing_from_name(const char *name)
-{
-	for (int i = 0; i < GB_NR_BACKINGS; i++)
-		if (!strcmp(gb_backing_names[i], name))
-			return i;
-	return -1;
-}
-
 static int map_fd(struct gb_mapping *m, enum gb_backing backing,
 		  const char *tmpdir, char *why, size_t whylen)
 {

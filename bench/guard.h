@@ -21,7 +21,6 @@ enum gb_backing {
 };
 
 extern const char *const gb_backing_names[GB_NR_BACKINGS];
-int gb_backing_from_name(const char *name);
 
 /* A mapping the scenarios install guards into. */
 struct gb_mapping {

@@ -231,7 +231,8 @@ const char *gb_subject_unit(const struct gb_cell *c)
 	return c->sc->subject_unit ? c->sc->subject_unit : "pair";
 }
 
-const char *gb_subject_unit_label(const struct gb_cell *c)
+/* Its label in a summary row: "per pair", "per fork", ... */
+static const char *subject_unit_label(const struct gb_cell *c)
 {
 	static const char *const labels[] = { "pair", "per pair", "fork",
 		"per fork", "thread", "per thread", "cycle", "per cycle" };
@@ -281,7 +282,7 @@ void gb_collect_pmu(struct gb_runner *run, struct gb_cell_threads *ct,
 				ratio = k->ratio;
 			if (i == 0) {
 				if (w->ops)
-					put(tb, c, gb_subject_unit_label(c),
+					put(tb, c, subject_unit_label(c),
 					    k->scaled / (double)w->ops,
 					    "%s_per_%s", base,
 					    gb_subject_unit(c));
@@ -360,7 +361,7 @@ void gb_collect_locks(struct gb_cell *c, const struct gb_cell_threads *ct)
 	char per[48];
 
 	put_locks(c, ct->slot[0]->w.locks, ct->slot[0]->w.ops,
-		  gb_subject_unit(c), gb_subject_unit_label(c));
+		  gb_subject_unit(c), subject_unit_label(c));
 	for (unsigned int i = 1; i < ct->nr; i++) {
 		for (int e = 0; e < GB_NR_LOCK_EVENTS; e++)
 			sum[e] = ct->slot[i]->w.locks[e] == UINT64_MAX ?

@@ -46,8 +46,7 @@ void gb_collect_locks(struct gb_cell *c, const struct gb_cell_threads *ct);
  */
 void gb_derive_vs_control(struct gb_runner *run, struct gb_cell *c);
 
-/* One subject loop: "pair" unless the scenario says; and its label. */
+/* One subject loop: "pair" unless the scenario says. */
 const char *gb_subject_unit(const struct gb_cell *c);
-const char *gb_subject_unit_label(const struct gb_cell *c);
 
 #endif

@@ -20,14 +20,6 @@ const struct gb_placement gb_placements[] = {
 };
 const size_t gb_nr_placements = ARRAY_SIZE(gb_placements) - 1;
 
-const struct gb_placement *gb_placement_find(const char *name)
-{
-	for (size_t i = 0; i < gb_nr_placements; i++)
-		if (!strcmp(gb_placements[i].name, name))
-			return &gb_placements[i];
-	return NULL;
-}
-
 static unsigned int count_type(hwloc_topology_t t, hwloc_obj_type_t type)
 {
 	int n = hwloc_get_nbobjs_by_type(t, type);
