@@ -9,6 +9,12 @@
 #define GB_MAX_LIST 64
 
 /*
+ * Most contenders a cell has, and most CPUs a placement hands out for
+ * them; --threads counts the subject too, so it goes to GB_MAX_CPUS + 1.
+ */
+#define GB_MAX_CPUS 1024
+
+/*
  * A scenario parameter: a comma-separated list of integers or of words,
  * swept by the scenario.  Shared ones are defined once in params.c,
  * the others in the scenario's own file; the option parser finds them

@@ -20,7 +20,7 @@ struct gb_run_state {
 	const struct gb_scenario *selected[16];
 	size_t nr_selected;
 	struct gb_topo topo;
-	unsigned int placement_cpus[1024];
+	unsigned int placement_cpus[GB_MAX_CPUS];
 	size_t nr_placement_cpus;
 	char placement_note[256];
 	unsigned int max_contenders;
