@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The subcommands' entry points (main.c dispatches) and what they share. */
 #ifndef GB_COMMANDS_H
 #define GB_COMMANDS_H
 

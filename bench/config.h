@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* A run's configuration: options, scenario parameters, and their parser. */
 #ifndef GB_CONFIG_H
 #define GB_CONFIG_H
 

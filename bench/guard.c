@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Mappings of each backing (anon, shmem, file), whether a backing takes
+ * guards, VMA flags and bounds from /proc, and the guard install/remove op.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Guard regions' building blocks: backings, mappings, VMA flags from /proc. */
 #ifndef GB_GUARD_H
 #define GB_GUARD_H
 

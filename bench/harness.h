@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The harness that runs the planned cells (struct gb_runner), and signals. */
 #ifndef GB_HARNESS_H
 #define GB_HARNESS_H
 

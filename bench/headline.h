@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The one-screen answer printed at the end of `guard-bench run`. */
 #ifndef GB_HEADLINE_H
 #define GB_HEADLINE_H
 

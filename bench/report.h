@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What compare, trend and report share: comparisons, verdicts, formats,
+ * options.
+ */
 #ifndef GB_REPORT_H
 #define GB_REPORT_H
 

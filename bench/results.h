@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* A run directory being written: meta.txt, cells, trials, summary, hist/. */
 #ifndef GB_RESULTS_H
 #define GB_RESULTS_H
 

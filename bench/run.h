@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* One `guard-bench run`'s state, shared by cmd_run, run_meta and replicates. */
 #ifndef GB_RUN_H
 #define GB_RUN_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* A finished run directory read back (struct gb_run), for compare and trend. */
 #ifndef GB_RUN_DIR_H
 #define GB_RUN_DIR_H
 

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The machine's topology through hwloc: named placements for contenders,
+ * CPU relations, pinning and the topology.xml export (topo.h).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>

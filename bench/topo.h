@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Where threads run: the hwloc topology and named contender placements. */
 #ifndef GB_TOPO_H
 #define GB_TOPO_H
 

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every file uses: exit statuses, dying and warning, allocation,
+ * number parsing, paths and time.
+ */
 #ifndef GB_UTIL_H
 #define GB_UTIL_H
 
