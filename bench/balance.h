@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Whether a cell's threads shared the machine alike: thread_rate_imbalance. */
 #ifndef GB_BALANCE_H
 #define GB_BALANCE_H
 

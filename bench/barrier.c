@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * A futex barrier for one cell's workers, threads or processes, whose
+ * every wait can time out or be broken (barrier.h).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>

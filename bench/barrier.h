@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* A futex barrier for one cell's workers, with a way out of every wait. */
 #ifndef GB_BARRIER_H
 #define GB_BARRIER_H
 

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-operation timer: picking it (--timer), calibrating ticks to ns,
+ * and checking the counter is invariant (clock.h).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>

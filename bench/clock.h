@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The per-operation timer: inline serialising reads, ticks to ns. */
 #ifndef GB_CLOCK_H
 #define GB_CLOCK_H
 

@@ -29,6 +29,8 @@
 #include "topo.h"
 #include "util.h"
 
+char **gb_main_argv;
+
 static void run_usage(void)
 {
 	printf("usage: guard-bench run [options]\n\n");
@@ -36,7 +38,7 @@ static void run_usage(void)
 	printf("\nExit status: see guard-bench --help.\n");
 }
 
-static void select_scenarios(struct run_state *st)
+static void select_scenarios(struct gb_run_state *st)
 {
 	const char *list = st->cfg.scenarios;
 	char *copy, *tok, *save;
@@ -69,7 +71,7 @@ static void select_scenarios(struct run_state *st)
 }
 
 /* A parameter given for scenarios that are not selected is a mistake. */
-static void check_params_used(struct run_state *st)
+static void check_params_used(struct gb_run_state *st)
 {
 	for (size_t i = 0; i < st->cfg.nr_params; i++) {
 		const struct gb_param_val *p = &st->cfg.params[i];
@@ -86,7 +88,7 @@ static void check_params_used(struct run_state *st)
 	}
 }
 
-static void parse(struct run_state *st, int argc, char **argv)
+static void parse(struct gb_run_state *st, int argc, char **argv)
 {
 	struct gb_config *cfg = &st->cfg;
 	char err[512];
@@ -111,7 +113,7 @@ static void parse(struct run_state *st, int argc, char **argv)
 }
 
 /* This replicate's cell order, and where its run directory goes. */
-static void order_cells(struct run_state *st)
+static void order_cells(struct gb_run_state *st)
 {
 	st->order = gb_zalloc((st->plan.nr + 1) * sizeof(*st->order));
 	gb_cell_order(st->order_seed, st->replicate, st->order,
@@ -122,9 +124,10 @@ static void order_cells(struct run_state *st)
 /*
  * Page-table layout follows the address layout, so randomisation moves
  * results between runs.  Re-exec once with ADDR_NO_RANDOMIZE (the
- * personality survives exec), as setarch -R would.
+ * personality survives exec), as setarch -R would: @self_argv is
+ * main()'s whole argv, the command line this process runs again.
  */
-static void aslr_off(struct run_state *st, char **argv)
+static void aslr_off(struct gb_run_state *st, char **self_argv)
 {
 	int pers = personality(0xffffffff);
 	char sys[16] = "?";
@@ -146,14 +149,14 @@ static void aslr_off(struct run_state *st, char **argv)
 			 "refused: %s", sys, strerror(errno));
 		return;
 	}
-	execv("/proc/self/exe", argv);
+	execv("/proc/self/exe", self_argv);
 	personality((unsigned long)pers);
 	snprintf(st->aslr, sizeof(st->aslr),
 		 "as system (randomize_va_space=%s): re-exec failed: %s", sys,
 		 strerror(errno));
 }
 
-static void setup_topology(struct run_state *st)
+static void setup_topology(struct gb_run_state *st)
 {
 	struct gb_config *cfg = &st->cfg;
 	int ret = gb_topo_init(&st->topo, (int)cfg->subject_cpu);
@@ -187,7 +190,7 @@ static void setup_topology(struct run_state *st)
 	st->max_contenders = want;
 }
 
-static void check_dirs(struct run_state *st)
+static void check_dirs(struct gb_run_state *st)
 {
 	struct gb_config *cfg = &st->cfg;
 	char probe[4096], *slash;
@@ -223,7 +226,7 @@ static void remove_own_tmpdir(void)
 		rmdir(own_tmpdir);
 }
 
-static void check_kernel(struct run_state *st)
+static void check_kernel(struct gb_run_state *st)
 {
 	struct utsname u;
 
@@ -248,7 +251,7 @@ static void check_kernel(struct run_state *st)
 	}
 }
 
-static void setup_clock(struct run_state *st)
+static void setup_clock(struct gb_run_state *st)
 {
 	int ret = gb_clock_init(&st->clock, st->cfg.timer);
 
@@ -267,7 +270,7 @@ static void setup_clock(struct run_state *st)
  * resolved.  A name no PMU knows is a usage error; an event this CPU
  * lacks is listed in meta and skipped.
  */
-static void setup_pmu(struct run_state *st)
+static void setup_pmu(struct gb_run_state *st)
 {
 	const char *ev = st->cfg.events;
 	char err[1024];
@@ -289,7 +292,7 @@ static void setup_pmu(struct run_state *st)
  * trial count stays (the statistics need it); a trial never drops below
  * MIN_TRIAL_S, and the run says so when even that does not fit.
  */
-static void fit_budget(struct run_state *st)
+static void fit_budget(struct gb_run_state *st)
 {
 	struct gb_config *cfg = &st->cfg;
 	double est = gb_plan_estimate(&st->plan, cfg), f;
@@ -310,7 +313,7 @@ static void fit_budget(struct run_state *st)
 		gb_plan_estimate(&st->plan, cfg));
 }
 
-static void plan(struct run_state *st)
+static void plan(struct gb_run_state *st)
 {
 	char err[512];
 
@@ -327,16 +330,16 @@ static void plan(struct run_state *st)
 		fit_budget(st);
 }
 
-static struct run_state *dying;
+static struct gb_run_state *dying;
 
-static int finish(struct run_state *st, int rc, const char *why)
+static int finish(struct gb_run_state *st, int rc, const char *why)
 {
 	char err[1024];
 	int ret;
 
 	dying = NULL;
 	gb_die_hook = NULL;
-	meta_finish(st, rc, why);
+	gb_meta_finish(st, rc, why);
 	ret = gb_results_finish(&st->res, st->plan.cells, st->plan.nr,
 				&st->meta, st->clock.ns_per_tick, err,
 				sizeof(err));
@@ -359,7 +362,7 @@ static int finish(struct run_state *st, int rc, const char *why)
  */
 static void die_in_run(int status, const char *msg)
 {
-	struct run_state *st = dying;
+	struct gb_run_state *st = dying;
 
 	if (!st)
 		return;
@@ -375,7 +378,7 @@ static void die_in_run(int status, const char *msg)
 }
 
 /* Another run on our CPUs makes both runs' numbers wrong: say so. */
-static void claim_cpus(struct run_state *st)
+static void claim_cpus(struct gb_run_state *st)
 {
 	unsigned int cpus[ARRAY_SIZE(st->placement_cpus) + 1], cpu = 0;
 	size_t n = 0, taken;
@@ -404,7 +407,7 @@ static void claim_cpus(struct run_state *st)
  * The run directory's names from the machine: release (@rel) and
  * host-time (@name), never a '/', "..", or a hidden name.
  */
-static void run_names(struct run_state *st, char *rel, size_t rellen,
+static void run_names(struct gb_run_state *st, char *rel, size_t rellen,
 		      char *name, size_t namelen)
 {
 	char host[256], safe_host[256], ts[32];
@@ -426,10 +429,10 @@ static void run_names(struct run_state *st, char *rel, size_t rellen,
 }
 
 /* Every planned cell, timed; the exit status it comes to. */
-static int run_cells(struct run_state *st, char *why, size_t whylen)
+static int run_cells(struct gb_run_state *st, char *why, size_t whylen)
 {
-	/* st->run: meta_finish() reads its PMU status after the cells */
-	static struct gb_run run;
+	/* st->run: gb_meta_finish() reads its PMU status after the cells */
+	static struct gb_runner run;
 	int ret;
 
 	memset(&run, 0, sizeof(run));
@@ -464,16 +467,17 @@ static int run_cells(struct run_state *st, char *why, size_t whylen)
 
 int gb_cmd_run(int argc, char **argv)
 {
-	static struct run_state st;
+	static struct gb_run_state st;
 	char why[512] = "", err[1024], name[512], safe_rel[256];
 	int ret, rc;
 
 	st.t_entry = gb_mono_sec();
 	st.argc = argc;
 	st.argv = argv;
+	st.self_argv = gb_main_argv;
 	gb_owner_pid = getpid();
 	parse(&st, argc, argv);
-	aslr_off(&st, argv - 2);
+	aslr_off(&st, st.self_argv);
 	/* from here a signal ends the run cleanly, whatever it was doing */
 	gb_install_signal_handlers();
 	setup_topology(&st);
@@ -509,7 +513,7 @@ int gb_cmd_run(int argc, char **argv)
 	dying = &st;
 	gb_die_hook = die_in_run;
 	claim_cpus(&st);
-	meta_start(&st);
+	gb_meta_start(&st);
 	fprintf(stderr, "guard-bench: %zu cells, about %.0f s; writing %s\n",
 		st.plan.nr, gb_plan_estimate(&st.plan, &st.cfg), st.res.tmp);
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* One `guard-bench compare`: its two sides, the rows matched and judged. */
 #ifndef GB_COMPARE_H
 #define GB_COMPARE_H
 

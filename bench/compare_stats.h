@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Statistics comparing two runs cell by cell: bootstrap CI, Mann-Whitney,
+ * Hodges-Lehmann, Holm, verdicts.
+ */
 #ifndef GB_COMPARE_STATS_H
 #define GB_COMPARE_STATS_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* A run's configuration: options, scenario parameters, and their parser. */
 #ifndef GB_CONFIG_H
 #define GB_CONFIG_H
 
@@ -7,6 +8,12 @@
 #include <stdio.h>
 
 #define GB_MAX_LIST 64
+
+/*
+ * Most contenders a cell has, and most CPUs a placement hands out for
+ * them; --threads counts the subject too, so it goes to GB_MAX_CPUS + 1.
+ */
+#define GB_MAX_CPUS 1024
 
 /*
  * A scenario parameter: a comma-separated list of integers or of words,

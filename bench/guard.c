@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Mappings of each backing (anon, shmem, file), whether a backing takes
+ * guards, VMA flags and bounds from /proc, and the guard install/remove op.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -17,14 +21,6 @@ const char *const gb_backing_names[GB_NR_BACKINGS] = {
 	[GB_BACKING_SHMEM] = "shmem",
 	[GB_BACKING_FILE] = "file",
 };
-
-int gb_backing_from_name(const char *name)
-{
-	for (int i = 0; i < GB_NR_BACKINGS; i++)
-		if (!strcmp(gb_backing_names[i], name))
-			return i;
-	return -1;
-}
 
 static int map_fd(struct gb_mapping *m, enum gb_backing backing,
 		  const char *tmpdir, char *why, size_t whylen)

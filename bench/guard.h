@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Guard regions' building blocks: backings, mappings, VMA flags from /proc. */
 #ifndef GB_GUARD_H
 #define GB_GUARD_H
 
@@ -21,7 +22,6 @@ enum gb_backing {
 };
 
 extern const char *const gb_backing_names[GB_NR_BACKINGS];
-int gb_backing_from_name(const char *name);
 
 /* A mapping the scenarios install guards into. */
 struct gb_mapping {

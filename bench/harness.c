@@ -42,7 +42,7 @@ void gb_install_signal_handlers(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static void progress(struct gb_run *run, struct gb_cell *c, size_t idx,
+static void progress(struct gb_runner *run, struct gb_cell *c, size_t idx,
 		     unsigned int trial)
 {
 	double left = run->planned_s - run->spent_s;
@@ -65,7 +65,7 @@ static void progress(struct gb_run *run, struct gb_cell *c, size_t idx,
  * Tracepoints cost every lock acquisition a little, so this phase's
  * timings are thrown away; only the counts per op are kept (n = 1).
  */
-static int count_locks(struct gb_run *run, struct gb_cell *c,
+static int count_locks(struct gb_runner *run, struct gb_cell *c,
 		       struct gb_cell_threads *ct, char *why, size_t whylen)
 {
 	int ret;
@@ -102,7 +102,7 @@ static int count_locks(struct gb_run *run, struct gb_cell *c,
  * The phases of trial @t, into @tb: the cell's, and its control's in
  * ABBA order against drift.  0, GB_TRIAL_IDLE, -EINTR or -errno.
  */
-static int run_trial(struct gb_run *run, struct gb_cell *c,
+static int run_trial(struct gb_runner *run, struct gb_cell *c,
 		     struct gb_cell_threads *ct, unsigned int t,
 		     struct gb_trial_buf *tb, char *why, size_t whylen)
 {
@@ -136,7 +136,7 @@ static int run_trial(struct gb_run *run, struct gb_cell *c,
 }
 
 /* Trials of one cell (and its control).  0, -EINTR or -errno. */
-static int run_trials(struct gb_run *run, struct gb_cell *c,
+static int run_trials(struct gb_runner *run, struct gb_cell *c,
 		      struct gb_cell_threads *ct, size_t idx, char *why,
 		      size_t whylen)
 {
@@ -190,7 +190,7 @@ static void mark(struct gb_cell *c, enum gb_cell_status st, const char *why)
 	}
 }
 
-static void assign_cpus(struct gb_run *run, struct gb_cell *c)
+static void assign_cpus(struct gb_runner *run, struct gb_cell *c)
 {
 	c->cpus[0] = run->topo->subject_cpu;
 	for (unsigned int i = 0; i < c->nr_contenders; i++)
@@ -205,7 +205,7 @@ static void assign_cpus(struct gb_run *run, struct gb_cell *c)
  * has run (in whatever order).  Each cell's ratio to its control, for
  * every trial it finished; then the scenarios' own, for done cells.
  */
-static void derive_all(struct gb_run *run)
+static void derive_all(struct gb_runner *run)
 {
 	for (size_t i = 0; i < run->plan->nr; i++) {
 		struct gb_cell *c = run->plan->cells[i];
@@ -231,7 +231,7 @@ static void teardown(struct gb_cell *c)
  * One cell: set-up, its workers, the trials, teardown.  0 (done or
  * skipped), or what ends the run, with @why.
  */
-static int run_cell(struct gb_run *run, struct gb_cell *c, size_t k,
+static int run_cell(struct gb_runner *run, struct gb_cell *c, size_t k,
 		    char *why, size_t whylen)
 {
 	struct gb_cell_threads ct;
@@ -277,7 +277,7 @@ static int run_cell(struct gb_run *run, struct gb_cell *c, size_t k,
 	return r;
 }
 
-int gb_run_cells(struct gb_run *run, char *why, size_t whylen)
+int gb_run_cells(struct gb_runner *run, char *why, size_t whylen)
 {
 	char scratch[256];
 	int ret = 0;

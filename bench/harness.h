@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The harness that runs the planned cells (struct gb_runner), and signals. */
 #ifndef GB_HARNESS_H
 #define GB_HARNESS_H
 
@@ -13,7 +14,7 @@
 #include "scenario.h"
 #include "topo.h"
 
-struct gb_run {
+struct gb_runner {
 	const struct gb_config *cfg;
 	struct gb_topo *topo;
 	const struct gb_clock *clock;
@@ -59,6 +60,6 @@ double gb_measure_loop_overhead(const struct gb_clock *clock);
  * (finished trials are kept), -GB_ERR_LOST when a worker was lost (the
  * cell abandoned, the run ends), or -errno when an operation failed.
  */
-int gb_run_cells(struct gb_run *run, char *why, size_t whylen);
+int gb_run_cells(struct gb_runner *run, char *why, size_t whylen);
 
 #endif

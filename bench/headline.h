@@ -17,7 +17,8 @@
  * of the limit.
  *
  * Returns 0, or -1 with why the run cannot be read in @err.  (It takes
- * a path: run_dir.h's struct gb_run is not the harness's.)
+ * a path, not the harness's struct gb_runner: it reads the directory
+ * back.)
  */
 #define GB_HEADLINE_LINES	38
 #define GB_HEADLINE_COLS	80

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The log-linear latency histogram: bucket bounds, quantiles, merging. */
 #include <math.h>
 #include <string.h>
 

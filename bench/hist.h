@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The fixed-memory log-linear latency histogram, in timer ticks. */
 #ifndef GB_HIST_H
 #define GB_HIST_H
 

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * What the running kernel offers for guard regions, found by trying it:
+ * backings, the `gu` VMA flag, the lock an install takes (kernel.h).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>

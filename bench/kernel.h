@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* What the running kernel offers for guard regions, probed by trying. */
 #ifndef GB_KERNEL_H
 #define GB_KERNEL_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Kernel releases ordered as people read them (trend). */
 #ifndef GB_KVERSION_H
 #define GB_KVERSION_H
 

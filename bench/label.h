@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* --label: checking a run's name is fit for files, TSV and plots. */
 #ifndef GB_LABEL_H
 #define GB_LABEL_H
 

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * What killed runs leave (results dot-dirs, tmpdirs): the locks a live
+ * run holds, finding and removing leftovers, claiming CPUs (leftovers.h).
+ */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* What killed runs leave behind, the locks that tell it, claimed CPUs. */
 #ifndef GB_LEFTOVERS_H
 #define GB_LEFTOVERS_H
 

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Which lock MADV_GUARD_INSTALL takes, measured with the mmap_lock
+ * tracepoint and classified by one pure function (lockpath.h).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Which lock MADV_GUARD_INSTALL takes on this kernel, measured. */
 #ifndef GB_LOCKPATH_H
 #define GB_LOCKPATH_H
 

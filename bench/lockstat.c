@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Lock accounting: mmap_lock and contention tracepoints counted per
+ * thread through perf_event_open (lockstat.h).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

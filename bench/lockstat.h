@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Lock accounting through tracepoints, counted per thread. */
 #ifndef GB_LOCKSTAT_H
 #define GB_LOCKSTAT_H
 

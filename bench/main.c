@@ -79,6 +79,7 @@ int main(int argc, char **argv)
 		printf("guard-bench %s\n", GB_VERSION);
 		return GB_EXIT_OK;
 	}
+	gb_main_argv = argv;
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 2, argv + 2);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The sign-test confidence interval for one run's median (trend). */
 #ifndef GB_MEDIAN_CI_H
 #define GB_MEDIAN_CI_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Merging replicate run directories into their parent run. */
 #ifndef GB_MERGE_H
 #define GB_MERGE_H
 

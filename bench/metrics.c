@@ -120,7 +120,7 @@ static const char *subject_rate(const struct gb_scenario *sc)
  * Every thread ran the timed ops: percentiles over all their operations
  * pooled, and the total rate.  Thread 0's own stay the plain metrics.
  */
-static void collect_all_timed(struct gb_run *run, struct gb_cell_threads *ct,
+static void collect_all_timed(struct gb_runner *run, struct gb_cell_threads *ct,
 			      struct gb_cell *c, struct gb_trial_buf *tb)
 {
 	const struct gb_scenario *sc = c->sc;
@@ -149,7 +149,7 @@ static void collect_all_timed(struct gb_run *run, struct gb_cell_threads *ct,
  * guard ops' p50 above the syscall floor of the same trial: derived,
  * the guard path's own work with entry and exit taken out.
  */
-static void collect_ref(struct gb_run *run, struct gb_worker *w,
+static void collect_ref(struct gb_runner *run, struct gb_worker *w,
 			struct gb_cell *c, struct gb_trial_buf *tb)
 {
 	const struct gb_scenario *sc = c->sc;
@@ -169,7 +169,7 @@ static void collect_ref(struct gb_run *run, struct gb_worker *w,
 	}
 }
 
-void gb_collect_subject(struct gb_run *run, struct gb_cell_threads *ct,
+void gb_collect_subject(struct gb_runner *run, struct gb_cell_threads *ct,
 			    struct gb_cell *c, struct gb_trial_buf *tb)
 {
 	struct gb_worker *w = &ct->slot[0]->w;
@@ -236,7 +236,8 @@ const char *gb_subject_unit(const struct gb_cell *c)
 	return c->sc->subject_unit ? c->sc->subject_unit : "pair";
 }
 
-const char *gb_subject_unit_label(const struct gb_cell *c)
+/* Its label in a summary row: "per pair", "per fork", ... */
+static const char *subject_unit_label(const struct gb_cell *c)
 {
 	static const char *const labels[] = { "pair", "per pair", "fork",
 		"per fork", "thread", "per thread", "cycle", "per cycle" };
@@ -263,7 +264,7 @@ static void pmu_metric_base(const char *event, char *buf, size_t len)
  * install+remove pair, the contenders' summed per their summed ops.
  * pmu_running_ratio_min flags multiplexing (below 1).
  */
-void gb_collect_pmu(struct gb_run *run, struct gb_cell_threads *ct,
+void gb_collect_pmu(struct gb_runner *run, struct gb_cell_threads *ct,
 			struct gb_cell *c, struct gb_trial_buf *tb)
 {
 	double ratio = 1;
@@ -286,7 +287,7 @@ void gb_collect_pmu(struct gb_run *run, struct gb_cell_threads *ct,
 				ratio = k->ratio;
 			if (i == 0) {
 				if (w->ops)
-					put(tb, c, gb_subject_unit_label(c),
+					put(tb, c, subject_unit_label(c),
 					    k->scaled / (double)w->ops,
 					    "%s_per_%s", base,
 					    gb_subject_unit(c));
@@ -303,7 +304,7 @@ void gb_collect_pmu(struct gb_run *run, struct gb_cell_threads *ct,
 		put(tb, c, "ratio", ratio, "pmu_running_ratio_min");
 }
 
-void gb_trial_commit(struct gb_run *run, struct gb_trial_buf *tb,
+void gb_trial_commit(struct gb_runner *run, struct gb_trial_buf *tb,
 			 unsigned int trial)
 {
 	for (size_t i = 0; i < tb->n; i++) {
@@ -365,7 +366,7 @@ void gb_collect_locks(struct gb_cell *c, const struct gb_cell_threads *ct)
 	char per[48];
 
 	put_locks(c, ct->slot[0]->w.locks, ct->slot[0]->w.ops,
-		  gb_subject_unit(c), gb_subject_unit_label(c));
+		  gb_subject_unit(c), subject_unit_label(c));
 	for (unsigned int i = 1; i < ct->nr; i++) {
 		for (int e = 0; e < GB_NR_LOCK_EVENTS; e++)
 			sum[e] = ct->slot[i]->w.locks[e] == UINT64_MAX ?
@@ -387,7 +388,7 @@ const struct gb_series *gb_cell_series(const struct gb_cell *c,
 	return NULL;
 }
 
-void gb_derive_vs_control(struct gb_run *run, struct gb_cell *c)
+void gb_derive_vs_control(struct gb_runner *run, struct gb_cell *c)
 {
 	bool faults = c->sc->contenders_fault;
 	const struct gb_series *with, *without;

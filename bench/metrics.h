@@ -20,18 +20,18 @@ struct gb_trial_buf {
 };
 
 /* The subject's latencies, rate, CPU share and speed reference. */
-void gb_collect_subject(struct gb_run *run, struct gb_cell_threads *ct,
+void gb_collect_subject(struct gb_runner *run, struct gb_cell_threads *ct,
 			struct gb_cell *c, struct gb_trial_buf *tb);
 /* Contenders' rates (and faults) this phase, for @c; returns the total. */
 double gb_collect_contenders(struct gb_cell_threads *ct, struct gb_cell *c,
 			     struct gb_trial_buf *tb);
 /* PMU counts per op, scaled for multiplexing. */
-void gb_collect_pmu(struct gb_run *run, struct gb_cell_threads *ct,
+void gb_collect_pmu(struct gb_runner *run, struct gb_cell_threads *ct,
 		    struct gb_cell *c, struct gb_trial_buf *tb);
 /* The subject's histograms, merged over the cell's trials. */
 void gb_merge_hists(struct gb_cell_threads *ct, struct gb_cell *c);
 /* The finished trial's values: to the cells' series and trials.tsv. */
-void gb_trial_commit(struct gb_run *run, struct gb_trial_buf *tb,
+void gb_trial_commit(struct gb_runner *run, struct gb_trial_buf *tb,
 		     unsigned int trial);
 /* The speed reference's noise within the trial (gb_speedref_moved()). */
 void gb_keep_ref_noise(struct gb_cell *c, const struct gb_trial_buf *tb,
@@ -44,10 +44,9 @@ void gb_collect_locks(struct gb_cell *c, const struct gb_cell_threads *ct);
  * the contenders' rate (faults if they fault) with the subject over the
  * same without it: *_vs_control, in the series and in trials.tsv.
  */
-void gb_derive_vs_control(struct gb_run *run, struct gb_cell *c);
+void gb_derive_vs_control(struct gb_runner *run, struct gb_cell *c);
 
-/* One subject loop: "pair" unless the scenario says; and its label. */
+/* One subject loop: "pair" unless the scenario says. */
 const char *gb_subject_unit(const struct gb_cell *c);
-const char *gb_subject_unit_label(const struct gb_cell *c);
 
 #endif

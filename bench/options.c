@@ -50,7 +50,7 @@ static const struct gb_opt options[] = {
 	{ "threads", 't', "N", GB_OPT_LONG, CFG(threads), NULL,
 	  "most threads in a cell, subject included: the contender sweep "
 	  "goes 0,1,2,4,..,N-1", "all the placement allows",
-	  .min = 1, .max = 1025 },
+	  .min = 1, .max = GB_MAX_CPUS + 1 },
 	{ "oversubscribe", 0, NULL, GB_OPT_FLAG, CFG(oversubscribe), NULL,
 	  "allow more contenders than the placement has CPUs (reused)" },
 	{ "cpu", 'c', "CPU", GB_OPT_LONG, CFG(subject_cpu), "-1",

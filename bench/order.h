@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The seeded random order a replicate runs its cells in. */
 #ifndef GB_ORDER_H
 #define GB_ORDER_H
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* PMU counting through libpfm4: presets, resolution, per-thread groups. */
 #ifndef GB_PMU_H
 #define GB_PMU_H
 

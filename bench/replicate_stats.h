@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Comparing two kernels with replicates as the unit (Welch on log medians). */
 #ifndef GB_REPLICATE_STATS_H
 #define GB_REPLICATE_STATS_H
 

@@ -106,13 +106,13 @@ static pid_t launch(char **args)
 }
 
 /* argv of replicate @k of @sd: the user's options, then ours. */
-static char **child_args(struct run_state *st, const struct side *sd,
+static char **child_args(struct gb_run_state *st, const struct side *sd,
 			 unsigned int k, double budget)
 {
 	char **args = gb_zalloc(((size_t)st->argc + 16) * sizeof(*args));
 	int n = 0;
 
-	args[n++] = st->argv[-2];
+	args[n++] = st->self_argv[0];
 	args[n++] = "run";
 	n += gb_config_strip(st->argc, st->argv, own_options, args + n);
 	if (sd->emulated) {
@@ -156,7 +156,7 @@ static char *replicate_dir(const struct side *sd, unsigned int k)
 }
 
 /* After replicate @k of @sd exited with @status: say how it went. */
-static void judge(struct run_state *st, struct side *sd, unsigned int k,
+static void judge(struct gb_run_state *st, struct side *sd, unsigned int k,
 		  int status, double wall)
 {
 	char *dir = replicate_dir(sd, k), *path, err[512];
@@ -202,7 +202,7 @@ static void judge(struct run_state *st, struct side *sd, unsigned int k,
 }
 
 /* One replicate: exec, wait, judge.  Budget 0: none. */
-static void run_one(struct run_state *st, struct side *sd, unsigned int k,
+static void run_one(struct gb_run_state *st, struct side *sd, unsigned int k,
 		    double budget)
 {
 	char **args = child_args(st, sd, k, budget);
@@ -261,7 +261,7 @@ static double overhead(const struct side *sides, size_t nsides, double first)
  */
 #define CELL_FIXED_S 0.16
 
-static void run_all(struct run_state *st, struct side *sides, size_t nsides)
+static void run_all(struct gb_run_state *st, struct side *sides, size_t nsides)
 {
 	unsigned int total = (unsigned int)st->cfg.replicates *
 			     (unsigned int)nsides, done = 0;
@@ -292,7 +292,7 @@ static void run_all(struct run_state *st, struct side *sides, size_t nsides)
 }
 
 /* The merged run's meta: the first replicate's, less what was its own. */
-static void side_meta(struct run_state *st, struct side *sd,
+static void side_meta(struct gb_run_state *st, struct side *sd,
 		      const struct gb_meta *first, const char *merged,
 		      unsigned int nr_merged, bool complete)
 {
@@ -326,7 +326,7 @@ static void side_meta(struct run_state *st, struct side *sd,
 	if (st->cfg.budget_s)
 		gb_meta_set(m, "budget_s", "%g over all replicates",
 			    st->cfg.budget_s);
-	meta_command(st, m);
+	gb_meta_command(st, m);
 	gb_utc_iso(ts, sizeof(ts), st->started);
 	gb_meta_set(m, "started", "%s", ts);
 	gb_utc_iso(ts, sizeof(ts), time(NULL));
@@ -376,7 +376,7 @@ static unsigned int pick_replicates(struct side *sd, char **dirs,
 }
 
 /* The merged side's meta, topology and tables; 0 or -1. */
-static int write_side(struct run_state *st, struct side *sd,
+static int write_side(struct gb_run_state *st, struct side *sd,
 		      struct gb_merge *mg, const char *first,
 		      const char *merged, unsigned int nr, bool complete)
 {
@@ -411,7 +411,7 @@ static int write_side(struct run_state *st, struct side *sd,
 }
 
 /* Merge one side's replicates into its run directory; 0 or -1. */
-static int finish_side(struct run_state *st, struct side *sd,
+static int finish_side(struct gb_run_state *st, struct side *sd,
 		       struct gb_merge *mg, bool *complete)
 {
 	unsigned int nr, *reps;
@@ -467,7 +467,7 @@ static void link_sides(struct side *sides)
 	}
 }
 
-static void create_side(struct run_state *st, struct side *sd,
+static void create_side(struct gb_run_state *st, struct side *sd,
 			const char *release, const char *name)
 {
 	char err[1024];
@@ -489,7 +489,7 @@ static void create_side(struct run_state *st, struct side *sd,
 	sd->overhead_s = gb_zalloc(r * sizeof(*sd->overhead_s));
 }
 
-int gb_replicates_run(struct run_state *st, const char *release,
+int gb_replicates_run(struct gb_run_state *st, const char *release,
 		      const char *base)
 {
 	static struct side sides[2];

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Writing a run directory: meta.txt, cells.tsv, trials.tsv, summary.tsv,
+ * summary.txt and hist/, built under a dot-name and renamed into place.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

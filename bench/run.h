@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* One `guard-bench run`'s state, shared by cmd_run, run_meta and replicates. */
 #ifndef GB_RUN_H
 #define GB_RUN_H
 
@@ -15,12 +16,12 @@
 #include "topo.h"
 
 /* Everything one `guard-bench run` knows; shared by cmd_run and run_meta. */
-struct run_state {
+struct gb_run_state {
 	struct gb_config cfg;
 	const struct gb_scenario *selected[16];
 	size_t nr_selected;
 	struct gb_topo topo;
-	unsigned int placement_cpus[1024];
+	unsigned int placement_cpus[GB_MAX_CPUS];
 	size_t nr_placement_cpus;
 	char placement_note[256];
 	unsigned int max_contenders;
@@ -32,12 +33,13 @@ struct run_state {
 	char aslr[160];
 	struct gb_pmu_set pmu;
 	bool pmu_on;
-	struct gb_run *run;		/* set while cells run: PMU status */
+	struct gb_runner *run;	/* set while cells run: PMU status */
 	struct gb_meta meta;
 	struct gb_results res;
 	time_t started;
-	int argc;
+	int argc;			/* the words after `run` */
 	char **argv;
+	char **self_argv;		/* main()'s whole argv: to re-exec */
 	double t_entry;			/* gb_mono_sec() when run began */
 	double setup_s;			/* entry to the first cell */
 	double cells_s;			/* in gb_run_cells */
@@ -52,13 +54,13 @@ struct run_state {
  * process and merge them (replicates.c) under <release>/<base>[-side]
  * (names safe as path components).  Returns the exit status.
  */
-int gb_replicates_run(struct run_state *st, const char *release,
+int gb_replicates_run(struct gb_run_state *st, const char *release,
 		      const char *base);
 
 /* meta.txt at the start (complete: no) and at the end. */
-void meta_start(struct run_state *st);
-void meta_finish(struct run_state *st, int rc, const char *why);
+void gb_meta_start(struct gb_run_state *st);
+void gb_meta_finish(struct gb_run_state *st, int rc, const char *why);
 /* "command": how this run was invoked, as a shell would take it back. */
-void meta_command(struct run_state *st, struct gb_meta *m);
+void gb_meta_command(struct gb_run_state *st, struct gb_meta *m);
 
 #endif

@@ -62,7 +62,7 @@ static void join_list(char *buf, size_t len, const unsigned int *v, size_t n)
 					 i ? "," : "", v[i]);
 }
 
-static void meta_params(struct run_state *st)
+static void meta_params(struct gb_run_state *st)
 {
 	for (size_t i = 0; i < st->cfg.nr_params; i++) {
 		const struct gb_param_val *p = &st->cfg.params[i];
@@ -88,7 +88,7 @@ static void meta_params(struct run_state *st)
 	}
 }
 
-static void meta_system(struct run_state *st)
+static void meta_system(struct gb_run_state *st)
 {
 	struct gb_meta *m = &st->meta;
 	struct gb_setting set[GB_NR_SETTINGS];
@@ -130,7 +130,7 @@ static void meta_system(struct run_state *st)
 	}
 }
 
-static void meta_kernel(struct run_state *st)
+static void meta_kernel(struct gb_run_state *st)
 {
 	char buf[512], key[64];
 
@@ -156,7 +156,7 @@ static void meta_kernel(struct run_state *st)
  * Replicates and the cells' order: cell_order lists the rows of
  * cells.tsv (1-based, controls run with their cell) as they ran.
  */
-static void meta_order(struct run_state *st)
+static void meta_order(struct gb_run_state *st)
 {
 	struct gb_meta *m = &st->meta;
 	size_t len = st->plan.nr * 8 + 1, used = 0;
@@ -177,7 +177,7 @@ static void meta_order(struct run_state *st)
 	free(buf);
 }
 
-static void meta_method(struct run_state *st)
+static void meta_method(struct gb_run_state *st)
 {
 	struct gb_meta *m = &st->meta;
 	const struct gb_config *cfg = &st->cfg;
@@ -233,10 +233,10 @@ static void meta_method(struct run_state *st)
 	if (cfg->label)
 		gb_meta_set(m, "label", "%s", cfg->label);
 	meta_order(st);
-	meta_command(st, m);
+	gb_meta_command(st, m);
 }
 
-void meta_command(struct run_state *st, struct gb_meta *m)
+void gb_meta_command(struct gb_run_state *st, struct gb_meta *m)
 {
 	char *cmd = shell_join(st->argc, st->argv);
 
@@ -245,7 +245,7 @@ void meta_command(struct run_state *st, struct gb_meta *m)
 	free(cmd);
 }
 
-void meta_start(struct run_state *st)
+void gb_meta_start(struct gb_run_state *st)
 {
 	struct gb_meta *m = &st->meta;
 	char ts[32], *path;
@@ -269,7 +269,7 @@ void meta_start(struct run_state *st)
 }
 
 /* Timer cost against the cheapest thing measured: the aim is <= 5%. */
-static void meta_overhead_share(struct run_state *st)
+static void meta_overhead_share(struct gb_run_state *st)
 {
 	for (size_t i = 0; i < st->plan.nr; i++) {
 		struct gb_cell *c = st->plan.cells[i];
@@ -295,7 +295,7 @@ static void meta_overhead_share(struct run_state *st)
  * one mmap_lock write acquisition per subject loop (an install+remove
  * pair, or a fork, thread or allocator cycle).
  */
-static void meta_emulation(struct run_state *st)
+static void meta_emulation(struct gb_run_state *st)
 {
 	const char *bad = NULL;
 	double worst = 1e9;
@@ -339,7 +339,7 @@ static void meta_emulation(struct run_state *st)
 }
 
 /* Which events were counted, and why each of the others was not. */
-static void meta_pmu(struct run_state *st)
+static void meta_pmu(struct gb_run_state *st)
 {
 	const struct gb_pmu_set *set = &st->pmu;
 	char key[64], buf[512];
@@ -370,7 +370,7 @@ static void meta_pmu(struct run_state *st)
 	gb_meta_set(&st->meta, "pmu", "%s", used ? buf : "none counted");
 }
 
-void meta_finish(struct run_state *st, int rc, const char *why)
+void gb_meta_finish(struct gb_run_state *st, int rc, const char *why)
 {
 	char ts[32];
 

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Address space in page-table-page slots, so scenarios' ranges never share
+ * a PTE lock or merge.
+ */
 #ifndef GB_SLOTS_H
 #define GB_SLOTS_H
 

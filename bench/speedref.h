@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The per-trial reference workload that says when the machine's speed moved. */
 #ifndef GB_SPEEDREF_H
 #define GB_SPEEDREF_H
 

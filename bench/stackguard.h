@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* How this C library guards new threads' stacks, measured. */
 #ifndef GB_STACKGUARD_H
 #define GB_STACKGUARD_H
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Descriptive statistics over a cell's trials: median, spread, summary. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Descriptive statistics over a cell's trials. */
 #ifndef GB_STATS_H
 #define GB_STATS_H
 

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Settings that skew numbers (governor, THP, mitigations, ...), the CPU
+ * model and counts, read from /sys and /proc (sysinfo.h).
+ */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Settings that skew numbers, and facts about the CPU, from /sys and /proc. */
 #ifndef GB_SYSINFO_H
 #define GB_SYSINFO_H
 

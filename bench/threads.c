@@ -286,7 +286,7 @@ bool gb_threads_stop(struct gb_cell_threads *ct)
 }
 
 /* Which events the first subject could open, and why not: for meta. */
-static void note_pmu_status(struct gb_run *run, struct gb_cell_threads *ct)
+static void note_pmu_status(struct gb_runner *run, struct gb_cell_threads *ct)
 {
 	const struct gb_pmu_thread *t = &ct->slot[0]->pmu;
 
@@ -396,7 +396,7 @@ static int check_started(struct gb_cell_threads *ct, char *why,
 	return 0;
 }
 
-int gb_threads_start(struct gb_run *run, struct gb_cell *c,
+int gb_threads_start(struct gb_runner *run, struct gb_cell *c,
 		     struct gb_cell_threads *ct, char *why, size_t whylen)
 {
 	int err;

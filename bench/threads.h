@@ -50,7 +50,7 @@ void *gb_worker_main(void *arg);
  * Start @c's workers, each pinned and through the scenario's
  * worker_init.  0, or -errno with @why; gb_threads_stop() either way.
  */
-int gb_threads_start(struct gb_run *run, struct gb_cell *c,
+int gb_threads_start(struct gb_runner *run, struct gb_cell *c,
 		     struct gb_cell_threads *ct, char *why, size_t whylen);
 
 /*

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The machine's topology through hwloc: named placements for contenders,
+ * CPU relations, pinning and the topology.xml export (topo.h).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
@@ -19,14 +23,6 @@ const struct gb_placement gb_placements[] = {
 	{ NULL, NULL }		/* ends it, for the option engine */
 };
 const size_t gb_nr_placements = ARRAY_SIZE(gb_placements) - 1;
-
-const struct gb_placement *gb_placement_find(const char *name)
-{
-	for (size_t i = 0; i < gb_nr_placements; i++)
-		if (!strcmp(gb_placements[i].name, name))
-			return &gb_placements[i];
-	return NULL;
-}
 
 static unsigned int count_type(hwloc_topology_t t, hwloc_obj_type_t type)
 {

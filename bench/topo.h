@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Where threads run: the hwloc topology and named contender placements. */
 #ifndef GB_TOPO_H
 #define GB_TOPO_H
 
@@ -35,8 +36,6 @@ struct gb_placement {
 
 extern const struct gb_placement gb_placements[];
 extern const size_t gb_nr_placements;
-
-const struct gb_placement *gb_placement_find(const char *name);
 
 /* Load the topology; @subject_cpu < 0 picks the first allowed PU. */
 int gb_topo_init(struct gb_topo *tp, int subject_cpu);

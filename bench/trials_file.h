@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* trials.tsv's stream, which keeps the first failed write's errno. */
 #ifndef GB_TRIALS_FILE_H
 #define GB_TRIALS_FILE_H
 

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The base of every layer: exit statuses, errors, allocation, text layout. */
+/*
+ * What every file uses: exit statuses, dying and warning, allocation,
+ * number parsing, paths, time and text layout.
+ */
 #ifndef GB_UTIL_H
 #define GB_UTIL_H
 

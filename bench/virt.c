@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Virtual machine detection from CPUID and DMI, for meta.txt's `virt`. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

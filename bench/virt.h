@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Virtual machine detection, for meta.txt. */
 #ifndef GB_VIRT_H
 #define GB_VIRT_H
 
