@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "clock.h"
 #include "commands.h"
 #include "kernel.h"
@@ -20,14 +21,14 @@
 
 static void print_placements(struct gb_topo *tp)
 {
-	unsigned int cpus[1024];
+	unsigned int cpus[GB_MAX_CPUS];
 
 	printf("placements (contender CPUs for a subject on CPU %u):\n",
 	       tp->subject_cpu);
 	for (size_t i = 0; i < gb_nr_placements; i++) {
 		char why[192];
 		size_t n = gb_topo_placement_cpus(tp, gb_placements[i].name,
-						  cpus, 1024, why, sizeof(why));
+						  cpus, GB_MAX_CPUS, why, sizeof(why));
 
 		if (!n) {
 			printf("  %-11s none: %s\n", gb_placements[i].name,

@@ -520,7 +520,8 @@ static void print_run(FILE *f, const struct gb_run *r)
 		free(warn.l[i]);
 }
 
-int gb_headline_print(FILE *f, const char *dir, char *err, size_t errlen)
+/* The headline of run directory @dir: 0, or -1 with why in @err. */
+static int headline_print(FILE *f, const char *dir, char *err, size_t errlen)
 {
 	struct gb_run r;
 
@@ -539,7 +540,7 @@ void gb_run_outcome(FILE *f, bool verbose, struct gb_cell **cells, size_t n,
 	if (verbose) {
 		gb_summary_print(f, cells, n);
 		fputc('\n', f);
-	} else if (gb_headline_print(f, dir, err, sizeof(err))) {
+	} else if (headline_print(f, dir, err, sizeof(err))) {
 		gb_warn("no headline: %s", err);
 	}
 }

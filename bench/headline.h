@@ -14,16 +14,11 @@
  * the lock path, the uncontended cost, each contention shape's ratio at
  * the largest N with a within-run bootstrap interval, the warnings that
  * matter.  The two lines naming the run and its summary.txt come on top
- * of the limit.
- *
- * Returns 0, or -1 with why the run cannot be read in @err.  (It takes
- * a path, not the harness's struct gb_runner: it reads the directory
- * back.)
+ * of the limit.  (It reads the directory back, not the harness's
+ * struct gb_runner.)
  */
 #define GB_HEADLINE_LINES	38
 #define GB_HEADLINE_COLS	80
-
-int gb_headline_print(FILE *f, const char *dir, char *err, size_t errlen);
 
 struct gb_cell;
 struct gb_run;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* The scenario contract: what a scenario fills in, and what the harness gives it. */
 #ifndef GB_SCENARIO_H
 #define GB_SCENARIO_H
 
@@ -197,7 +198,7 @@ struct gb_cell {
 	enum gb_cell_status status;
 	char reason[256];		/* why skipped or partial */
 	char locks_na[256];		/* why lock accounting is missing */
-	unsigned int cpus[1024 + 1];	/* [0] subject, then contenders */
+	unsigned int cpus[GB_MAX_CPUS + 1];	/* [0] subject, then contenders */
 	size_t nr_series;
 	struct gb_series series[GB_MAX_METRICS];
 	struct gb_hist *merged[GB_MAX_TIMED_OPS];	/* over all trials */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Slots: the page-table-page-sized spans a scenario maps its VMAs into. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
