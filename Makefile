@@ -15,7 +15,7 @@ CFLAGS   += -std=gnu11 $(OPT) -g -Wall -Wextra -Wshadow -Wformat=2 \
 	    -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
 	    $(if $(filter 1,$(WERROR)),-Werror) \
 	    $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer) \
-	    -DGB_VERSION='"$(VERSION)"' -MMD -MP \
+	    -DGB_VERSION='"$(VERSION)"' -MMD -MP -Ibench \
 	    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpfm -lpthread -lm
@@ -23,8 +23,9 @@ LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpfm -lpthread -l
 HAVE_PFM := test -f /usr/include/perfmon/pfmlib_perf_event.h
 
 BIN      := bench/guard-bench
-LIB_SRC  := $(filter-out bench/main.c,$(wildcard bench/*.c)) \
-	    $(wildcard bench/scenarios/*.c)
+# One folder a layer (README.md, "Layout"); every .c below
+# bench/ but main.c is in the library, headers named by their layer.
+LIB_SRC  := $(wildcard bench/*/*.c)
 LIB_OBJ  := $(LIB_SRC:.c=.o)
 LIB      := bench/libguardbench.a
 
@@ -72,7 +73,7 @@ $(LIB_OBJ) bench/main.o tests/helpers/no-guard tests/helpers/no-file-guard: \
 	$(FLAGS_STAMP)
 
 # The version string changes with every commit: rebuild what prints it.
-bench/main.o bench/run_meta.o: $(wildcard .git/HEAD .git/index)
+bench/main.o bench/cmd/run_meta.o: $(wildcard .git/HEAD .git/index)
 
 # The whole default matrix, fitted into BUDGET seconds by shortening
 # trials (METHODOLOGY.md, "Trials"); BUDGET=0 runs it at full length.
@@ -89,7 +90,7 @@ bench: all
 	$(BIN) run $(if $(QUICK),--quick) $(if $(filter-out 0,$(BUDGET)),--budget $(BUDGET)) -R $(REPLICATES) -n $(TRIALS) $(RUN_ARGS)
 
 tests/unit/test_%: tests/unit/test_%.c $(LIB)
-	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
 tests/helpers/%: tests/helpers/%.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -103,10 +104,10 @@ tests/helpers/delay-probe: LDLIBS += -ldl
 # The bare loop links nothing but libc: no hwloc, no libpfm4 (their
 # mappings and constructors are what it is compared against).
 tests/e2e/plain-loop: tests/e2e/plain-loop.c
-	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 tests/e2e/%: tests/e2e/%.c $(LIB)
-	$(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 unit-tests: $(UNIT_BIN)
 
@@ -115,12 +116,12 @@ test: test-deps
 	GB_SANITIZE='$(SANITIZE)' tests/run.sh
 
 clean:
-	rm -f bench/*.o bench/*.d bench/scenarios/*.o bench/scenarios/*.d \
+	rm -f bench/*.o bench/*.d bench/*/*.o bench/*/*.d \
 	      $(LIB) $(BIN) $(UNIT_BIN) $(HELPERS) tests/unit/*.d \
 	      tests/e2e/*.d tests/helpers/*.d $(FLAGS_STAMP)
 	rm -rf $(FUZZ_DIR)
 
--include $(wildcard bench/*.d bench/scenarios/*.d)
+-include $(wildcard bench/*.d bench/*/*.d)
 
 # ---- fuzzing the readers (libFuzzer, clang) ----------------------------
 # Every file compare and trend trust goes through a reader; each gets a
@@ -133,7 +134,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_DIR     := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
-		-MMD -MP -DGB_VERSION='"fuzz"' \
+		-MMD -MP -Ibench -DGB_VERSION='"fuzz"' \
 		$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_OBJ     := $(patsubst %.c,$(FUZZ_DIR)/%.o,$(LIB_SRC))
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
@@ -151,7 +152,7 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libguardbench.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ibench -o $@ $< \
 		$(FUZZ_DIR)/libguardbench.a $(LDLIBS)
 
--include $(wildcard $(FUZZ_DIR)/bench/*.d $(FUZZ_DIR)/bench/scenarios/*.d \
+-include $(wildcard $(FUZZ_DIR)/bench/*.d $(FUZZ_DIR)/bench/*/*.d \
 	$(FUZZ_DIR)/*.d)
 
 .PHONY: fuzz

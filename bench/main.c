@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "report.h"
-#include "util.h"
+#include "cmd/commands.h"
+#include "judge/report.h"
+#include "base/util.h"
 
 struct gb_command {
 	const char *name;

@@ -26,10 +26,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "../guard.h"
-#include "../scenario.h"
-#include "../slots.h"
-#include "../util.h"
+#include "measure/guard.h"
+#include "measure/scenario.h"
+#include "measure/slots.h"
+#include "base/util.h"
 
 static const struct gb_param_def chunk_pages_param = {
 	"chunk-pages", "pages in one allocator chunk (freed and reused "

@@ -21,10 +21,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../params.h"
-#include "../scenario.h"
-#include "../slots.h"
-#include "../util.h"
+#include "measure/params.h"
+#include "measure/scenario.h"
+#include "measure/slots.h"
+#include "base/util.h"
 
 /*
  * --share is shared with scaling (params.c): each scenario sweeps the

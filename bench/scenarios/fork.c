@@ -31,10 +31,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../guard.h"
-#include "../params.h"
-#include "../scenario.h"
-#include "../util.h"
+#include "measure/guard.h"
+#include "measure/params.h"
+#include "measure/scenario.h"
+#include "base/util.h"
 
 static const struct gb_param_def guards_param = {
 	"guards", "one-page guard ranges in the forking parent's mapping "

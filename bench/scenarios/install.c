@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../params.h"
-#include "../scenario.h"
-#include "../util.h"
+#include "measure/params.h"
+#include "measure/scenario.h"
+#include "base/util.h"
 
 static const char *const timing_words[] = { "per-op", "none", NULL };
 

@@ -28,10 +28,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../params.h"
-#include "../scenario.h"
-#include "../slots.h"
-#include "../util.h"
+#include "measure/params.h"
+#include "measure/scenario.h"
+#include "measure/slots.h"
+#include "base/util.h"
 
 #ifndef MPOL_F_ADDR
 #define MPOL_F_ADDR (1 << 1)	/* include/uapi/linux/mempolicy.h */

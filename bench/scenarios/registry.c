@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../scenario.h"
-#include "../util.h"
+#include "measure/scenario.h"
+#include "base/util.h"
 
 #define GB_SCENARIO_LIST(X) \
 	X(install) \

@@ -24,11 +24,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../params.h"
-#include "../scenario.h"
-#include "../slots.h"
-#include "../stats.h"
-#include "../util.h"
+#include "measure/params.h"
+#include "measure/scenario.h"
+#include "measure/slots.h"
+#include "base/stats.h"
+#include "base/util.h"
 
 /* --share is shared with faults (params.c); these are scaling's */
 static const struct gb_param_use params[] = {

@@ -41,12 +41,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../guard.h"
-#include "../params.h"
-#include "../scenario.h"
-#include "../slots.h"
-#include "../stackguard.h"
-#include "../util.h"
+#include "measure/guard.h"
+#include "measure/params.h"
+#include "measure/scenario.h"
+#include "measure/slots.h"
+#include "measure/stackguard.h"
+#include "base/util.h"
 
 enum { MODE_DEFAULT, MODE_GUARD_INSTALL, MODE_MPROTECT };
 static const char *const mode_words[] = {

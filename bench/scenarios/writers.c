@@ -25,10 +25,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../params.h"
-#include "../scenario.h"
-#include "../slots.h"
-#include "../util.h"
+#include "measure/params.h"
+#include "measure/scenario.h"
+#include "measure/slots.h"
+#include "base/util.h"
 
 enum { OP_MPROTECT, OP_DONTDUMP };
 static const char *const op_words[] = { "mprotect", "dontdump", NULL };

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "results.h"
-#include "util.h"
+#include "files/results.h"
+#include "base/util.h"
 
 static const char *const required[] = {
 	"format_version", "kernel_release", "kernel_version", "arch",

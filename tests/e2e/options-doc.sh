@@ -39,7 +39,7 @@ for cmd in $CMDS; do
 done
 
 # Each option once in every --help, run's scenario parameters included
-# (each defined once in bench/params.c, with the scenarios that take it).
+# (each defined once in bench/measure/params.c, with the scenarios that take it).
 for cmd in $CMDS; do
 	twice=$("$GB" "$cmd" --help |
 		grep -E '^  (-[A-Za-z], |    )--[a-z]' |

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "guard.h"
+#include "measure/guard.h"
 
 static double sec(clockid_t clk)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer: the strict TSV reader, on cells.tsv's header. */
 #include "fuzz_input.h"
-#include "results.h"
-#include "util.h"
+#include "files/results.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer: summary.tsv reader. */
 #include "fuzz_input.h"
-#include "results.h"
+#include "files/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

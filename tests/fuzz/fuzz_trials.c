@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "fuzz_input.h"
-#include "results.h"
+#include "files/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "clock.h"
+#include "measure/clock.h"
 
 /* The counter's step: the GCD of read-to-read differences. */
 static void test_step(void **state)

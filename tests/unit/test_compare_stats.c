@@ -20,8 +20,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "compare_stats.h"
-#include "util.h"
+#include "judge/compare_stats.h"
+#include "base/util.h"
 
 #define assert_near(got, want, tol)					\
 	do {								\

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "hist.h"
+#include "base/hist.h"
 
 /* cmocka 1.1.5 has no double comparison that prints both values. */
 #define assert_near(got, want, tol)					\

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kversion.h"
-#include "util.h"
+#include "judge/kversion.h"
+#include "base/util.h"
 
 #define assert_before(a, b)						\
 	do {								\

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "lockpath.h"
+#include "measure/lockpath.h"
 
 static struct gb_lock_probe probe(double rd, double wr, double control)
 {

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "median_ci.h"
-#include "util.h"
+#include "judge/median_ci.h"
+#include "base/util.h"
 
 /* 1..n in a scrambled order, so the function must sort. */
 static double *ranks(size_t n)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static void expect(const char *in, const char *out, bool same)
 {

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "util.h"
+#include "base/config.h"
+#include "base/util.h"
 
 static struct gb_config cfg;
 static char err[512];

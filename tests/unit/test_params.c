@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "params.h"
-#include "scenario.h"
+#include "base/config.h"
+#include "measure/params.h"
+#include "measure/scenario.h"
 
 static bool same_str(const char *a, const char *b)
 {

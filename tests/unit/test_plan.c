@@ -11,9 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "plan.h"
-#include "scenario.h"
+#include "base/config.h"
+#include "measure/plan.h"
+#include "measure/scenario.h"
 
 static const char *const ops[] = { "install", "remove", NULL };
 static const struct gb_scenario plain = { .name = "plain",

@@ -23,8 +23,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "pmu.h"
-#include "util.h"
+#include "measure/pmu.h"
+#include "base/util.h"
 
 #include <perfmon/pfmlib_perf_event.h>
 

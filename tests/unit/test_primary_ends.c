@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "primary_ends.h"
-#include "scenario.h"
+#include "judge/primary_ends.h"
+#include "measure/scenario.h"
 
 struct row_spec {
 	const char *scenario, *cell, *metric;

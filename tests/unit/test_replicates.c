@@ -13,9 +13,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "order.h"
-#include "util.h"
+#include "base/config.h"
+#include "measure/order.h"
+#include "base/util.h"
 
 static void assert_permutation(const size_t *o, size_t n)
 {

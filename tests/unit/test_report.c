@@ -16,10 +16,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "report.h"
-#include "results.h"
-#include "stats.h"
-#include "util.h"
+#include "judge/report.h"
+#include "files/results.h"
+#include "base/stats.h"
+#include "base/util.h"
 
 static void test_directions(void **state)
 {

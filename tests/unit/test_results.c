@@ -16,8 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "results.h"
-#include "util.h"
+#include "files/results.h"
+#include "base/util.h"
 
 static char dir[4096];
 static char err[512];

@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "results.h"
-#include "util.h"
+#include "files/results.h"
+#include "base/util.h"
 
 static char dir[4096];
 static char err[1024];

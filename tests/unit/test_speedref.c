@@ -14,9 +14,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "balance.h"
-#include "scenario.h"
-#include "speedref.h"
+#include "measure/balance.h"
+#include "measure/scenario.h"
+#include "measure/speedref.h"
 
 static const struct gb_scenario sc = { .name = "install" };
 

@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "guard.h"
-#include "stackguard.h"
+#include "measure/guard.h"
+#include "measure/stackguard.h"
 
 #define STACK_PAGES 16
 

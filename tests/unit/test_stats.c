@@ -11,8 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "stats.h"
-#include "util.h"
+#include "base/stats.h"
+#include "base/util.h"
 
 #define assert_near(got, want, tol)					\
 	do {								\

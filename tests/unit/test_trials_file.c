@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "trials_file.h"
+#include "files/trials_file.h"
 
 static void test_full_disk_keeps_enospc(void **state)
 {

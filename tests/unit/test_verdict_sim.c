@@ -21,11 +21,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "compare_stats.h"
-#include "replicate_stats.h"
-#include "report.h"
-#include "stats.h"
-#include "util.h"
+#include "judge/compare_stats.h"
+#include "judge/replicate_stats.h"
+#include "judge/report.h"
+#include "base/stats.h"
+#include "base/util.h"
 
 #define SIMS		1000
 #define CELLS		10		/* x 2 primary metrics = 20 rows */
