@@ -339,6 +339,8 @@ static int finish(struct gb_run_state *st, int rc, const char *why)
 
 	dying = NULL;
 	gb_die_hook = NULL;
+	if (st->pmu_on)
+		gb_pmu_exit();	/* the trials are over: libpfm4 is done */
 	gb_meta_finish(st, rc, why);
 	ret = gb_results_finish(&st->res, st->plan.cells, st->plan.nr,
 				&st->meta, st->clock.ns_per_tick, err,

@@ -288,7 +288,7 @@ void gb_collect_pmu(struct gb_runner *run, struct gb_cell_threads *ct,
 			if (i == 0) {
 				if (w->ops)
 					put(tb, c, subject_unit_label(c),
-					    k->scaled / (double)w->ops,
+					    gb_pmu_per_op(k, w->ops),
 					    "%s_per_%s", base,
 					    gb_subject_unit(c));
 				continue;

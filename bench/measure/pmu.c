@@ -470,27 +470,3 @@ int gb_pmu_resolve(struct gb_pmu_set *set, const char *list,
 						 sizeof(set->scope_why));
 	return add_all(set, list, err, errlen);
 }
-
-size_t gb_pmu_nr_resolved(const struct gb_pmu_set *set)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < set->nr; i++)
-		n += set->ev[i].resolved;
-	return n;
-}
-
-/* ---- report -------------------------------------------------------- */
-
-void gb_pmu_print_set(FILE *f, const struct gb_pmu_set *set)
-{
-	fprintf(f, "pmu: %s\npmu: %s\n", set->table_why, set->scope_why);
-	for (size_t i = 0; i < set->nr; i++) {
-		const struct gb_pmu_event *e = &set->ev[i];
-
-		fprintf(f, "pmu:   %-52s %-9s %s%s\n", e->name,
-			e->preset ? e->preset : "-",
-			e->resolved ? "-> " : "skipped: ",
-			e->resolved ? e->canon : e->why);
-	}
-}

@@ -125,7 +125,6 @@ const struct gb_pmu_table *gb_pmu_detect(char *why, size_t whylen);
  */
 int gb_pmu_resolve(struct gb_pmu_set *set, const char *list,
 		   unsigned int flags, char *err, size_t errlen);
-size_t gb_pmu_nr_resolved(const struct gb_pmu_set *set);
 
 /*
  * In the calling thread (pid 0, cpu -1): open the resolved events as
@@ -141,15 +140,13 @@ int gb_pmu_stop(struct gb_pmu_thread *t);
 int gb_pmu_read(struct gb_pmu_thread *t, struct gb_pmu_count *out);
 void gb_pmu_close(struct gb_pmu_thread *t);
 
-/* @d = @end - @start, rescaled; for reads taken while counting. */
-void gb_pmu_delta(const struct gb_pmu_count *end,
-		  const struct gb_pmu_count *start, struct gb_pmu_count *d,
-		  size_t n);
+/*
+ * @c from one read: @raw counted while @run of @en ns enabled; scaled
+ * by en/run for multiplexing, NAN when it never ran (gb_pmu_read's).
+ */
+void gb_pmu_count_set(struct gb_pmu_count *c, uint64_t raw, uint64_t en,
+		      uint64_t run);
 /* Scaled count per operation; NAN if not counted or @ops is 0. */
 double gb_pmu_per_op(const struct gb_pmu_count *c, uint64_t ops);
-
-/* Human-readable account of a set and of a thread's open. */
-void gb_pmu_print_set(FILE *f, const struct gb_pmu_set *set);
-void gb_pmu_print_thread(FILE *f, const struct gb_pmu_thread *t);
 
 #endif

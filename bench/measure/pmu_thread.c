@@ -303,8 +303,8 @@ void gb_pmu_close(struct gb_pmu_thread *t)
 
 /* ---- read ---------------------------------------------------------- */
 
-static void fill_count(struct gb_pmu_count *c, uint64_t raw, uint64_t en,
-		       uint64_t run)
+void gb_pmu_count_set(struct gb_pmu_count *c, uint64_t raw, uint64_t en,
+		      uint64_t run)
 {
 	c->valid = true;
 	c->raw = raw;
@@ -343,21 +343,9 @@ int gb_pmu_read(struct gb_pmu_thread *t, struct gb_pmu_count *out)
 		if (r)
 			return r;
 		for (unsigned int m = 0; m < g->nr; m++)
-			fill_count(&out[g->ev[m]], buf[3 + m], buf[1], buf[2]);
+			gb_pmu_count_set(&out[g->ev[m]], buf[3 + m], buf[1], buf[2]);
 	}
 	return 0;
-}
-
-void gb_pmu_delta(const struct gb_pmu_count *end,
-		  const struct gb_pmu_count *start, struct gb_pmu_count *d,
-		  size_t n)
-{
-	clear_counts(d, n);
-	for (size_t i = 0; i < n; i++)
-		if (end[i].valid && start[i].valid)
-			fill_count(&d[i], end[i].raw - start[i].raw,
-				   end[i].enabled - start[i].enabled,
-				   end[i].running - start[i].running);
 }
 
 double gb_pmu_per_op(const struct gb_pmu_count *c, uint64_t ops)
@@ -365,20 +353,4 @@ double gb_pmu_per_op(const struct gb_pmu_count *c, uint64_t ops)
 	if (!c->valid || !ops)
 		return NAN;
 	return c->scaled / (double)ops;
-}
-
-/* ---- report ---------------------------------------------------- */
-
-void gb_pmu_print_thread(FILE *f, const struct gb_pmu_thread *t)
-{
-	fprintf(f, "pmu: %u of %zu events open in %u groups; %s\n",
-		t->nr_open, t->set->nr, t->nr_groups, t->scope_why);
-	for (unsigned int k = 0; k < t->nr_groups; k++)
-		for (unsigned int m = 0; m < t->group[k].nr; m++)
-			fprintf(f, "pmu:   group %u: %s\n", k,
-				t->set->ev[t->group[k].ev[m]].name);
-	for (size_t i = 0; i < t->set->nr; i++)
-		if (t->fd[i] < 0)
-			fprintf(f, "pmu:   not counting %s: %s\n",
-				t->set->ev[i].name, t->why[i]);
 }

@@ -316,7 +316,15 @@ static void resolve_ok(struct gb_pmu_set *set, const char *list,
 
 	if (gb_pmu_resolve(set, list, flags, err, sizeof(err)))
 		fail_msg("resolve '%s': %s", list, err);
-	gb_pmu_print_set(stdout, set);
+}
+
+static size_t nr_resolved(const struct gb_pmu_set *set)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < set->nr; i++)
+		n += set->ev[i].resolved;
+	return n;
 }
 
 /* 2. The sw preset counts for real, here, in this thread. */
@@ -331,10 +339,9 @@ static void test_sw_counts(void **state)
 		skip();
 	force_pmu(NULL);
 	resolve_ok(&set, "sw", 0);
-	assert_int_equal(gb_pmu_nr_resolved(&set), 3);
+	assert_int_equal(nr_resolved(&set), 3);
 	find_event(&set, "perf::PERF_COUNT_SW_PAGE_FAULTS", &pf);
 	assert_int_equal(gb_pmu_open_thread(&t, &set), 3);
-	gb_pmu_print_thread(stdout, &t);
 	assert_near_pages(count_faults(&t, pf));
 	gb_pmu_close(&t);
 }
@@ -358,7 +365,6 @@ static void test_hw_event_without_pmu(void **state)
 	if (!cyc->resolved)
 		assert_true(strstr(cyc->why, "libpfm4: ") != NULL);
 	n = gb_pmu_open_thread(&t, &set);
-	gb_pmu_print_thread(stdout, &t);
 	assert_true(n >= 3);
 	if (t.fd[ci] < 0) {
 		assert_true(strlen(t.why[ci]) > 0);
@@ -593,29 +599,25 @@ static void test_no_fd_leak(void **state)
 	assert_int_equal(after, before);
 }
 
-/* 7. Scaling: multiplexed, never run, and deltas. */
+/* 7. Scaling as gb_pmu_read scales: multiplexed, never run, per op. */
 static void test_scaling(void **state)
 {
-	struct gb_pmu_count a[2] = {
-		{ .valid = true, .raw = 100, .enabled = 100, .running = 50 },
-		{ .valid = true, .raw = 0, .enabled = 100, .running = 0 },
-	};
-	struct gb_pmu_count b[2] = {
-		{ .valid = true, .raw = 400, .enabled = 300, .running = 150 },
-		{ .valid = true, .raw = 0, .enabled = 300, .running = 0 },
-	};
-	struct gb_pmu_count d[2];
+	struct gb_pmu_count d[3];
 
 	(void)state;
-	gb_pmu_delta(b, a, d, 2);
+	gb_pmu_count_set(&d[0], 300, 200, 100);
 	assert_int_equal(d[0].raw, 300);
 	assert_true(fabs(d[0].ratio - 0.5) < 1e-12);
 	assert_true(fabs(d[0].scaled - 600) < 1e-9);
 	assert_true(d[0].multiplexed);
 	assert_true(fabs(gb_pmu_per_op(&d[0], 200) - 3) < 1e-12);
+	gb_pmu_count_set(&d[1], 0, 200, 0);
 	assert_true(isnan(d[1].scaled));
 	assert_true(isnan(gb_pmu_per_op(&d[1], 200)));
 	assert_true(isnan(gb_pmu_per_op(&d[0], 0)));
+	gb_pmu_count_set(&d[2], 42, 0, 0);	/* never enabled: as read */
+	assert_true(fabs(d[2].scaled - 42) < 1e-12);
+	assert_false(d[2].multiplexed);
 }
 
 int main(int argc, char **argv)
