@@ -26,35 +26,6 @@ void gb_hist_bucket_range(unsigned int i, uint64_t *lo, uint64_t *width)
 	*lo = (uint64_t)(GB_HIST_SUB + sub) << (e - GB_HIST_SUB_BITS);
 }
 
-double gb_hist_quantile(const struct gb_hist *h, double q)
-{
-	uint64_t rank, seen = 0;
-
-	if (h->count == 0)
-		return 0;
-	if (q >= 1.0)
-		return (double)h->max;
-	rank = (uint64_t)ceil(q * (double)h->count);
-	if (rank < 1)
-		rank = 1;
-	for (unsigned int i = 0; i < GB_HIST_BUCKETS; i++) {
-		uint64_t lo, width;
-		double mid;
-
-		seen += h->bucket[i];
-		if (seen < rank)
-			continue;
-		gb_hist_bucket_range(i, &lo, &width);
-		mid = (double)lo + (double)(width - 1) / 2.0;
-		if (mid < (double)h->min)
-			mid = (double)h->min;
-		if (mid > (double)h->max)
-			mid = (double)h->max;
-		return mid;
-	}
-	return (double)h->max;
-}
-
 double gb_hist_quantile_interp(const struct gb_hist *h, double q,
 			       uint64_t step)
 {

@@ -55,12 +55,6 @@ void gb_hist_reset(struct gb_hist *h);
 /* Bucket @i covers [lo, lo + width). */
 void gb_hist_bucket_range(unsigned int i, uint64_t *lo, uint64_t *width);
 /*
- * Value at quantile @q in (0, 1]: the bucket holding the ceil(q*count)-th
- * smallest value, reported at its midpoint and clamped to [min, max].
- * q = 1 gives max exactly.  Returns 0 for an empty histogram.
- */
-double gb_hist_quantile(const struct gb_hist *h, double q);
-/*
  * Value at quantile @q in (0, 1], interpolated: each bucket's count is
  * spread evenly over max(its width, @step) ticks centred on its
  * midpoint, and the quantile is read off that continuous distribution
@@ -69,7 +63,7 @@ double gb_hist_quantile(const struct gb_hist *h, double q);
  * @step is the timer's resolution
  * (gb_clock.resolution_ticks): where the counter moves in steps wider
  * than a bucket, every interval is a multiple of the step and the
- * plain quantile can only move by whole steps; spread over its step,
+ * nearest-bucket quantile can only move by whole steps; spread over its step,
  * a shift of the whole distribution by less than a step moves this
  * estimate by the same amount.  q = 1 gives max; 0 when empty.
  */

@@ -520,5 +520,7 @@ int gb_cmd_run(int argc, char **argv)
 		st.plan.nr, gb_plan_estimate(&st.plan, &st.cfg), st.res.tmp);
 
 	rc = run_cells(&st, why, sizeof(why));
-	return finish(&st, rc, why);
+	rc = finish(&st, rc, why);
+	gb_plan_free(&st.plan);
+	return rc;
 }

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Statistics comparing two runs cell by cell: bootstrap CI, Mann-Whitney,
- * Hodges-Lehmann, Holm, verdicts.
+ * Statistics shared by compare, trend and the headline: quantiles, the
+ * bootstrap CI of a ratio of medians, Holm, verdicts.
  */
 #ifndef GB_COMPARE_STATS_H
 #define GB_COMPARE_STATS_H
 
 /*
- * Statistics for comparing two runs cell by cell (METHODOLOGY: ratio of
- * medians with a bootstrap CI, Mann-Whitney U, Hodges-Lehmann shift,
- * Holm across cells, then a verdict against a threshold delta).
+ * The replicate-level test itself is replicate_stats.h's (METHODOLOGY,
+ * "How two runs are compared"); here: the within-run bootstrap interval
+ * the headline prints, Holm across primary rows, and the verdict
+ * against a threshold delta.
  *
  * "base" is the old kernel, "new" the one under test; every ratio and
  * shift is new relative to base.
@@ -46,42 +47,6 @@ int gb_bootstrap_ratio_ci(const double *base, size_t nb,
 			  unsigned int draws, uint64_t seed, double level,
 			  double *ratio, double *lo, double *hi);
 
-/* How gb_mann_whitney() got its p-value. */
-enum gb_mw_method {
-	GB_MW_NORMAL = 0,	/* ties or large samples */
-	GB_MW_EXACT = 1,	/* enumerated null distribution */
-};
-
-/*
- * Exact counts are kept in int64: C(60, 30) ~ 1.2e17 leaves headroom,
- * and ten to thirty trials a side is what a comparison runs.
- */
-#define GB_MW_EXACT_MAX_N	60
-
-/*
- * Two-sided Mann-Whitney U test.  *@u is the U of @a: pairs with
- * a > b, plus 0.5 per tie.  Exact p-value when there are no ties and
- * na + nb <= GB_MW_EXACT_MAX_N, else the normal approximation with
- * continuity correction and tie-corrected variance.
- * p = min(1, 2 * min(P(U <= u), P(U >= u))).
- *
- * Returns the gb_mw_method used, or -EINVAL for an empty sample or a
- * NaN value.
- */
-int gb_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
-		    double *u, double *p);
-/* The two halves of gb_mann_whitney(), for callers that have U. */
-double gb_mw_p_exact(double u, size_t na, size_t nb);
-/* @ties is sum(t^3 - t) over groups of t tied values in a and b. */
-double gb_mw_p_normal(double u, size_t na, size_t nb, double ties);
-
-/*
- * Hodges-Lehmann shift of new vs base: the median of all b[j] - a[i].
- * NAN when either sample is empty.
- */
-double gb_hodges_lehmann(const double *a, size_t na,
-			 const double *b, size_t nb);
-
 /*
  * Holm step-down adjusted p-values, in input order, monotone in the
  * sorted order and capped at 1.  @adjusted may alias @p.  Returns 0,
@@ -106,6 +71,5 @@ enum gb_verdict {
 enum gb_verdict gb_verdict(double ratio, double ratio_lo, double ratio_hi,
 			   double p_adj, double alpha, double delta,
 			   bool higher_is_better);
-const char *gb_verdict_name(enum gb_verdict v);
 
 #endif

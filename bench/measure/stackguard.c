@@ -176,20 +176,6 @@ enum gb_stack_guard gb_stack_guard_probe(char *why, size_t whylen)
 	return p.guard;
 }
 
-int gb_glibc_guards_stacks(char *why, size_t whylen)
-{
-	switch (gb_stack_guard_probe(why, whylen)) {
-	case GB_STACK_GUARD_INSTALL:
-		return 1;
-	case GB_STACK_GUARD_NONE:
-	case GB_STACK_GUARD_MPROTECT:
-		return 0;
-	case GB_STACK_GUARD_UNKNOWN:
-		break;
-	}
-	return -ENOENT;
-}
-
 void gb_stack_guard_describe(char *buf, size_t len)
 {
 	char why[192];

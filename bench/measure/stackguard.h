@@ -38,12 +38,6 @@ enum gb_stack_guard gb_stack_guard_probe(char *why, size_t whylen);
 enum gb_stack_guard gb_stack_guard_classify(uintptr_t low, size_t guard,
 					    char *why, size_t whylen);
 
-/*
- * Does glibc guard thread stacks with MADV_GUARD_INSTALL?  1 yes, 0 no,
- * -errno when the probe itself failed; @why as above.
- */
-int gb_glibc_guards_stacks(char *why, size_t whylen);
-
 /* gnu_get_libc_version(), or "unknown" on another C library. */
 const char *gb_libc_version(void);
 
