@@ -235,16 +235,6 @@ double gb_mono_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-char *gb_make_tmpdir(char *buf, size_t len)
-{
-	const char *base = getenv("TMPDIR");
-
-	if (!base || !*base)
-		base = "/tmp";
-	snprintf(buf, len, "%s/guard-bench.XXXXXX", base);
-	return mkdtemp(buf);
-}
-
 bool gb_path_name(char *buf, size_t len, const char *name)
 {
 	size_t n = 0;

@@ -81,9 +81,6 @@ double gb_mono_sec(void);
  */
 bool gb_path_name(char *buf, size_t len, const char *name);
 
-/* mkdtemp under $TMPDIR (or /tmp); returns @buf or NULL. */
-char *gb_make_tmpdir(char *buf, size_t len);
-
 /* Text reports fit an email: at most 72 columns. */
 #define GB_TEXT_WIDTH	72
 /* Columns count characters: "±" is two bytes and one column. */

@@ -18,10 +18,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "scratch_dir.h"
+
 #include "files/results.h"
 #include "base/util.h"
 
-static char dir[4096];
 static char err[1024];
 static char race_path[4096];	/* access() of this makes it appear */
 
@@ -48,15 +49,9 @@ static int setup_dir(void **state)
 {
 	(void)state;
 	race_path[0] = '\0';
-	return gb_make_tmpdir(dir, sizeof(dir)) ? 0 : -1;
+	return scratch_dir_make();
 }
 
-static int remove_dir(void **state)
-{
-	(void)state;
-	gb_rm_rf(dir);
-	return 0;
-}
 
 /* A finished run under @path: a directory with one file saying @who. */
 static void other_run(const char *path, const char *who)

@@ -16,24 +16,19 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "scratch_dir.h"
+
 #include "files/results.h"
 #include "base/util.h"
 
-static char dir[4096];
 static char err[512];
 
 static int setup_dir(void **state)
 {
 	(void)state;
-	return gb_make_tmpdir(dir, sizeof(dir)) ? 0 : -1;
+	return scratch_dir_make();
 }
 
-static int remove_dir(void **state)
-{
-	(void)state;
-	gb_rm_rf(dir);
-	return 0;
-}
 
 /* Write @len raw bytes (NULs included) to <dir>/<name>; path in @path. */
 static void put(char *path, size_t size, const char *name, const char *data,

@@ -18,24 +18,19 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "scratch_dir.h"
+
 #include "files/results.h"
 #include "base/util.h"
 
-static char dir[4096];
 static char err[1024];
 
 static int setup_dir(void **state)
 {
 	(void)state;
-	return gb_make_tmpdir(dir, sizeof(dir)) ? 0 : -1;
+	return scratch_dir_make();
 }
 
-static int remove_dir(void **state)
-{
-	(void)state;
-	gb_rm_rf(dir);
-	return 0;
-}
 
 static void put(char *path, size_t size, const char *name, const char *data)
 {
