@@ -128,7 +128,14 @@ fi
 $GB run -o "$T/fd" -s install --backing anon --pages 1 -n 40 -d 0.05 -w 0.01 \
 	>/dev/null 2>&1 &
 pid=$!
-sleep 0.6
+# sample once trials are being written (set-up opens its files first;
+# under a sanitizer on a loaded machine that takes longer than a second)
+for i in $(seq 1 300); do
+	tr=$(tmpdirs "$T/fd" | head -n 1)
+	[ -n "$tr" ] && [ "$(wc -l <"$tr/trials.tsv" 2>/dev/null || echo 0)" -ge 3 ] && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+done
 counts=""
 for i in 1 2 3 4 5 6 7 8; do
 	counts="$counts $(ls /proc/$pid/fd 2>/dev/null | wc -l)"
