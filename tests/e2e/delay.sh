@@ -14,7 +14,7 @@
 # B - A, the median over rounds.  Remove itself is read by each side's
 # fastest trial.
 #
-#	tests/e2e/delay.sh [DELAY_NS [ROUNDS]]
+#	tests/e2e/delay.sh [DELAY_NS [ROUNDS [TRIALS]]]
 #
 # Tolerance: install within max(25% of the probe's delta, 20 ns) of it;
 # remove must move less than install by max(50% of it, 20 ns): a state
@@ -30,6 +30,7 @@ SHIM=$PWD/tests/helpers/delay-shim.so
 PROBE=tests/helpers/delay-probe
 DELAY=${1:-400}
 ROUNDS=${2:-3}
+NTRIALS=${3:-5}
 T=$(mktemp -d /tmp/guard-bench-delay.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
@@ -76,19 +77,41 @@ gap() {
 			else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-deltas=()
+# median over one run's trials of a metric
+medof() {
+	awk -F'\t' -v m="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["metric"] == m { print $c["value"] }' "$1"/*/*/trials.tsv |
+		sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
+			else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+probe() {
+	GB_DELAY_NS=$DELAY LD_PRELOAD=$SHIM $PROBE "$cpu" 1000 |
+		sed -n 's/^added_ns: //p'
+}
+
+# Each round: a probe, the run without the delay (A), the run with it
+# (B), a probe; the round's reference is the mean of its two probes, so
+# a round is judged against what the shim added while it ran.
+deltas=() rounds=()
 for r in $(seq 1 "$ROUNDS"); do
+	p1=$(probe)
 	for side in a b; do
 		d=0
 		[ $side = b ] && d=$DELAY
 		GB_DELAY_NS=$d LD_PRELOAD=$SHIM $GB run -o "$T/$side-$r" \
-			-s install --backing anon --pages 1 -n 5 -d 0.2 -w 0.05 \
-			-e none >/dev/null 2>"$T/err" ||
+			-s install --backing anon --pages 1 -n $NTRIALS -d 0.2 \
+			-w 0.05 -e none >/dev/null 2>"$T/err" ||
 			{ not_ok "run $side-$r"; sed 's/^/#   /' "$T/err"; }
 	done
+	p2=$(probe)
 	ga=$(gap "$T/a-$r")
 	gb=$(gap "$T/b-$r")
 	deltas+=("$(awk -v a="${ga:-0}" -v b="${gb:-0}" 'BEGIN { print b - a }')")
+	rounds+=("${p1:-0} ${p2:-0} $(medof "$T/a-$r" install_latency_p50_ns) \
+$(medof "$T/b-$r" install_latency_p50_ns) \
+$(medof "$T/a-$r" remove_latency_p50_ns) $(medof "$T/b-$r" remove_latency_p50_ns) \
+$(medof "$T/a-$r" ref_syscall_ns) $(medof "$T/b-$r" ref_syscall_ns) ${deltas[-1]}")
 done
 di=$(printf '%s\n' "${deltas[@]}" | sort -g |
 	awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
@@ -96,11 +119,27 @@ ra=$(minof a remove_latency_p50_ns)
 rb=$(minof b remove_latency_p50_ns)
 echo "# install - remove, B - A per round: ${deltas[*]} ns (median $di);" \
 	"remove p50 (fastest trial): $ra -> $rb ns; probe: +$added ns"
-# the issue's own bar, per round: within max(10% of the probe, 5 ns)
-vtol=$(awk -v a="$added" 'BEGIN { t = a * 0.1; print (t > 5 ? t : 5) }')
-held=$(printf '%s\n' "${deltas[@]}" | awk -v a="$added" -v t="$vtol" \
-	'{ d = $1 - a; if (d < 0) d = -d; if (d <= t) n++ } END { print n + 0 }')
-echo "# rounds within +- $vtol ns of the probe (issue 12's bar): $held of $ROUNDS"
+# The issue's own bar, per round: install p50 (median over trials) of B
+# minus A within max(10% of the round's probe, 5 ns) of the probe.  A
+# round's remove p50, which the shim does not touch, and both runs'
+# ref_syscall_ns medians are printed beside it: a change of the host's
+# speed state between A and B moves install and remove together by
+# 50-190 ns, more than the delay.  (ref_syscall_ns alone does not tell
+# the state here: on 2026-12-08 it read 190-221 ns in rounds whose
+# remove p50 moved by less than 5 ns.)
+printf '%s\n' "${rounds[@]}" | awk -v ask="$DELAY" '
+	{ p = ($1 + $2) / 2; t = p * 0.1; if (t < 5) t = 5
+	  raw = $4 - $3; rem = $6 - $5; dr = raw - p; if (dr < 0) dr = -dr
+	  dd = $9 - p; if (dd < 0) dd = -dd
+	  printf "# round %d: probe %.1f/%.1f ns; install p50 %+.1f ns (%s), " \
+		"install - remove %+.1f ns (%s); remove p50 %+.1f ns; " \
+		"ref_syscall_ns %.0f -> %.0f\n", NR, $1, $2, raw,
+		dr <= t ? "held" : "missed", $9, dd <= t ? "held" : "missed",
+		rem, $7, $8
+	  n++; hr += dr <= t; hd += dd <= t }
+	END { printf "# rounds within +-10%% (or 5 ns) of their probe, %d ns asked " \
+		"(issue 12'"'"'s bar): install p50 %d of %d, install - remove %d of %d\n",
+		ask, hr, n, hd, n }'
 tol=$(awk -v a="$added" 'BEGIN { t = a * 0.25; print (t > 20 ? t : 20) }')
 rtol=$(awk -v a="$added" 'BEGIN { t = a * 0.5; print (t > 20 ? t : 20) }')
 check_num "install p50 moves by the probe's delta ($di against +$added +- $tol ns)" \
