@@ -14,7 +14,12 @@
 # B - A, the median over rounds.  Remove itself is read by each side's
 # fastest trial.
 #
-#	tests/e2e/delay.sh [DELAY_NS [ROUNDS [TRIALS]]]
+#	tests/e2e/delay.sh [DELAY_NS [ROUNDS [TRIALS [RUNS]]]]
+#
+# TRIALS a run (default 5); RUNS a side per round (default 1): with 2,
+# a round runs A B B A, which cancels a drift of the host's speed that
+# is linear over the round, and each side is the median over both of
+# its runs' trials.
 #
 # Tolerance: install within max(25% of the probe's delta, 20 ns) of it;
 # remove must move less than install by max(50% of it, 20 ns): a state
@@ -31,6 +36,7 @@ PROBE=tests/helpers/delay-probe
 DELAY=${1:-400}
 ROUNDS=${2:-3}
 NTRIALS=${3:-5}
+RUNS=${4:-1}
 T=$(mktemp -d /tmp/guard-bench-delay.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
@@ -58,7 +64,7 @@ check_num "probe sees the shim's delay ($DELAY ns asked, ${added:-?} ns added)" 
 # min over trials of a metric, over every run of one side; columns by
 # the header's names, so a new column does not shift them
 minof() {
-	for f in "$T"/$1-*/*/*/trials.tsv; do
+	for f in "$T"/$1-*/*/*/*/trials.tsv; do
 		awk -F'\t' -v m="$2" 'FNR == 1 { for (i = 1; i <= NF; i++)
 				c[$i] = i; next }
 			$c["metric"] == m { print $c["value"] }' "$f"
@@ -68,11 +74,11 @@ minof() {
 # one run: median over its trials of install p50 - remove p50
 gap() {
 	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		{ t = $c["replicate"] SUBSEP $c["trial"] }
+		{ t = FILENAME SUBSEP $c["replicate"] SUBSEP $c["trial"] }
 		$c["metric"] == "install_latency_p50_ns" { a[t] = $c["value"] }
 		$c["metric"] == "remove_latency_p50_ns" { b[t] = $c["value"] }
 		END { for (t in a) if (t in b) print a[t] - b[t] }' \
-		"$1"/*/*/trials.tsv | sort -g |
+		"$1"/*/*/*/trials.tsv | sort -g |
 		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 			else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
@@ -80,7 +86,7 @@ gap() {
 # median over one run's trials of a metric
 medof() {
 	awk -F'\t' -v m="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		$c["metric"] == m { print $c["value"] }' "$1"/*/*/trials.tsv |
+		$c["metric"] == m { print $c["value"] }' "$1"/*/*/*/trials.tsv |
 		sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 			else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
@@ -96,13 +102,18 @@ probe() {
 deltas=() rounds=()
 for r in $(seq 1 "$ROUNDS"); do
 	p1=$(probe)
-	for side in a b; do
-		d=0
-		[ $side = b ] && d=$DELAY
-		GB_DELAY_NS=$d LD_PRELOAD=$SHIM $GB run -o "$T/$side-$r" \
-			-s install --backing anon --pages 1 -n $NTRIALS -d 0.2 \
-			-w 0.05 -e none >/dev/null 2>"$T/err" ||
-			{ not_ok "run $side-$r"; sed 's/^/#   /' "$T/err"; }
+	for k in $(seq 1 "$RUNS"); do
+		order="a b"
+		[ $((k % 2)) = 0 ] && order="b a"
+		for side in $order; do
+			d=0
+			[ $side = b ] && d=$DELAY
+			GB_DELAY_NS=$d LD_PRELOAD=$SHIM $GB run \
+				-o "$T/$side-$r/$k" -s install --backing anon \
+				--pages 1 -n $NTRIALS -d 0.2 -w 0.05 -e none \
+				>/dev/null 2>"$T/err" ||
+				{ not_ok "run $side-$r"; sed 's/^/#   /' "$T/err"; }
+		done
 	done
 	p2=$(probe)
 	ga=$(gap "$T/a-$r")
