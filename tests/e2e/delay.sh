@@ -37,6 +37,15 @@ DELAY=${1:-400}
 ROUNDS=${2:-3}
 NTRIALS=${3:-5}
 RUNS=${4:-1}
+for a in "$DELAY" "$ROUNDS" "$NTRIALS" "$RUNS"; do
+	case $a in
+	'' | *[!0-9]* | 0)
+		echo "delay.sh: '$a': give whole numbers above 0:" \
+			"DELAY_NS ROUNDS TRIALS RUNS, e.g. 50 4 12 1" >&2
+		exit 2
+		;;
+	esac
+done
 T=$(mktemp -d /tmp/guard-bench-delay.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
@@ -71,24 +80,26 @@ minof() {
 	done | sort -g | head -1
 }
 
-# one run: median over its trials of install p50 - remove p50
+# the median of the numbers on stdin, one a line
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
+		else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# one side of a round: median over its trials of install p50 - remove p50
 gap() {
-	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	awk -F'\t' 'FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		{ t = FILENAME SUBSEP $c["replicate"] SUBSEP $c["trial"] }
 		$c["metric"] == "install_latency_p50_ns" { a[t] = $c["value"] }
 		$c["metric"] == "remove_latency_p50_ns" { b[t] = $c["value"] }
 		END { for (t in a) if (t in b) print a[t] - b[t] }' \
-		"$1"/*/*/*/trials.tsv | sort -g |
-		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
-			else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+		"$1"/*/*/*/trials.tsv | median
 }
 
-# median over one run's trials of a metric
+# one side of a round: median over its trials of a metric
 medof() {
-	awk -F'\t' -v m="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		$c["metric"] == m { print $c["value"] }' "$1"/*/*/*/trials.tsv |
-		sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
-			else if (NR) print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	awk -F'\t' -v m="$2" 'FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["metric"] == m { print $c["value"] }' "$1"/*/*/*/trials.tsv | median
 }
 
 probe() {
