@@ -33,7 +33,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:.c=)
 HELPERS  := tests/helpers/no-guard tests/helpers/no-file-guard \
 	    tests/helpers/delay-shim.so tests/helpers/delay-probe \
-	    tests/e2e/check-run tests/e2e/plain-loop
+	    tests/e2e/check-run tests/e2e/plain-loop \
+	    tests/e2e/plain-loop-threads
 
 RUN_ARGS ?=
 
@@ -105,6 +106,9 @@ tests/helpers/delay-probe: LDLIBS += -ldl
 # mappings and constructors are what it is compared against).
 tests/e2e/plain-loop: tests/e2e/plain-loop.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+tests/e2e/plain-loop-threads: tests/e2e/plain-loop-threads.c
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
 tests/e2e/%: tests/e2e/%.c $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)

@@ -326,6 +326,57 @@ if awk -v r="$mt" 'BEGIN { exit !(r > 0.80 && r < 1.12) }'; then
 else
 	not_ok "$desc within -20%..+12%"
 fi
+
+# ---- two threads against a minimal two-thread loop -------------------
+# scaling's own-vma cell at two threads against tests/e2e/plain-loop-
+# threads (two pinned threads, a VMA each, libc only), per thread and
+# per second of that thread's CPU time (pairs_per_sec_threadN /
+# cpu_share_threadN), the mean over the two threads (the harness: its
+# median trial), three rounds with the bare loop just before each run.
+# The harness's threads time every op (2-5% on one thread): -20%..+12%,
+# as the timed cell above.
+cpus=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)
+first2=$(for c in $(echo "$cpus" | tr ',' ' '); do
+		case $c in
+		*-*) seq "${c%-*}" "${c#*-}" ;;
+		*) echo "$c" ;;
+		esac
+	done | head -2)
+if [ "$(echo "$first2" | wc -l)" -lt 2 ]; then
+	echo "# fewer than 2 CPUs allowed ($cpus): two-thread loop not compared"
+else
+r2=()
+for round in 1 2 3; do
+	rm -rf "$T/res2"
+	p=$(tests/e2e/plain-loop-threads 0.5 $first2 |
+		awk '{ s += $3 } END { if (NR) print s / NR }')
+	$GB run -o "$T/res2" -s scaling --share own-vma -t 2 -n 3 -d 0.2 \
+		-w 0.05 -e none >/dev/null 2>&1
+	d=$(rundir "$T/res2")
+	h=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
+		$k["cell"] != "share=own-vma threads=2" { next }
+		{ t = $k["trial"]; m = $k["metric"] }
+		m ~ /^pairs_per_sec_thread[0-9]+$/ {
+			sub(/^pairs_per_sec_thread/, "", m); r[t, m] = $k["value"] }
+		m ~ /^cpu_share_thread[0-9]+$/ {
+			sub(/^cpu_share_thread/, "", m); s[t, m] = $k["value"] }
+		END { for (x in r) if (s[x] > 0) {
+				split(x, tm, SUBSEP); sum[tm[1]] += r[x] / s[x]
+				n[tm[1]]++ }
+			for (t in sum) print sum[t] / n[t] }' \
+		"$d/trials.tsv" | sort -g |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }')
+	r2+=("$(awk -v h="${h:-0}" -v p="${p:-0}" \
+		'BEGIN { print (p > 0 ? h / p : 0) }')")
+done
+m2=$(median "${r2[@]}")
+desc="two-thread own-vma harness / minimal two-thread loop, pairs per CPU-s a thread, median of 3 rounds: $m2 (${r2[*]})"
+if awk -v r="$m2" 'BEGIN { exit !(r > 0.80 && r < 1.12) }'; then
+	ok "$desc within -20%..+12%"
+else
+	not_ok "$desc within -20%..+12%"
+fi
+fi
 fi
 
 finish
