@@ -313,19 +313,11 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 mu=$(median "${ru[@]}")
 mt=$(median "${rt[@]}")
 desc="untimed harness / bare loop, pairs per CPU-s, median of 5 rounds: $mu (${ru[*]})"
-if awk -v r="$mu" 'BEGIN { exit !(r > 0.88 && r < 1.12) }'; then
-	ok "$desc within 12%"
-else
-	not_ok "$desc within 12%"
-fi
+check_num "$desc within 12%" "$mu > 0.88 && $mu < 1.12"
 desc="timed harness / bare loop: $mt (${rt[*]})"
 # Above 1 only by the host's speed state changing between the two sides
 # (a median of 1.079 was seen in a quiet make test): the same 12% as above.
-if awk -v r="$mt" 'BEGIN { exit !(r > 0.80 && r < 1.12) }'; then
-	ok "$desc within -20%..+12%"
-else
-	not_ok "$desc within -20%..+12%"
-fi
+check_num "$desc within -20%..+12%" "$mt > 0.80 && $mt < 1.12"
 
 # ---- two threads against a minimal two-thread loop -------------------
 # scaling's own-vma cell at two threads against tests/e2e/plain-loop-
@@ -371,11 +363,7 @@ for round in 1 2 3; do
 done
 m2=$(median "${r2[@]}")
 desc="two-thread own-vma harness / minimal two-thread loop, pairs per CPU-s a thread, median of 3 rounds: $m2 (${r2[*]})"
-if awk -v r="$m2" 'BEGIN { exit !(r > 0.80 && r < 1.12) }'; then
-	ok "$desc within -20%..+12%"
-else
-	not_ok "$desc within -20%..+12%"
-fi
+check_num "$desc within -20%..+12%" "$m2 > 0.80 && $m2 < 1.12"
 fi
 fi
 
